@@ -1,26 +1,30 @@
 """모델 레지스트리: 모델 계열마다 파일 하나, 이름으로 만든다.
 
-G = models.build("mlp_g", z_dim=64, out_shape=(1, 28, 28))
+각 모델 파일은 `MODELS = {"이름": 생성 함수, …}`를 내보내고, 이 패키지가 처음 쓰일 때 모두 모은다.
+
+    G = models.build("mlp_g", z_dim=64, out_shape=(1, 28, 28))
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 
 from torch import nn
 
 from ..errors import unknown_name
-from . import mlp
-
-REGISTRY: dict[str, Callable[..., nn.Module]] = {
-    "mlp_g": mlp.MLPGenerator,
-    "mlp_d": mlp.MLPDiscriminator,
-}
 
 
-def register(name: str, ctor: Callable[..., nn.Module]) -> None:
-    """레지스트리에 모델 생성 함수를 올린다 (각 모델 파일이 부른다)."""
-    REGISTRY[name] = ctor
+def _collect() -> dict[str, Callable[..., nn.Module]]:
+    reg: dict[str, Callable[..., nn.Module]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        reg.update(getattr(mod, "MODELS", {}))
+    return reg
+
+
+REGISTRY: dict[str, Callable[..., nn.Module]] = _collect()
 
 
 def build(name: str, **kwargs) -> nn.Module:

@@ -65,3 +65,6 @@ class MLPDiscriminator(nn.Module):
         check_shape(x, [None, *self.in_shape], "판별자 입력 x")
         out = self.net(x.flatten(1))  # (B, out_dim)
         return out.squeeze(1) if self.out_dim == 1 else out
+
+
+MODELS = {"mlp_g": MLPGenerator, "mlp_d": MLPDiscriminator}
