@@ -263,10 +263,10 @@ def sample(
     was_training = G.training
     G.eval()
     dev = next(G.parameters()).device
-    gen = torch.Generator().manual_seed(seed)
+    z_all = torch.randn(n, z_dim, generator=torch.Generator().manual_seed(seed))  # 배치 크기와 무관하게 같은 z
     out = []
     for i in range(0, n, batch):
-        z = torch.randn(min(batch, n - i), z_dim, generator=gen).to(dev)
+        z = z_all[i : i + batch].to(dev)
         args = (z,) if y is None else (z, y[i : i + len(z)].to(dev))
         out.append(G(*args).cpu())
     G.train(was_training)

@@ -67,7 +67,7 @@ def sync(paths: list[Path]) -> None:
             first = cell
         first.metadata["tags"] = [SETUP_TAG, "remove-cell"]
         nbformat.write(nb, p)
-        print("synced", p.relative_to(ROOT))
+        print("synced", p)
 
 
 def execute(paths: list[Path], timeout: int = 1800) -> None:

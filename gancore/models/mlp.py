@@ -12,7 +12,10 @@ from ..errors import check_shape
 
 
 class MLPGenerator(nn.Module):
-    """z (B, z_dim) → x (B, *out_shape). 은닉층은 Linear–ReLU, 출력은 tanh(이미지) 또는 없음."""
+    """z (B, z_dim) → x (B, *out_shape). 은닉층은 Linear–(BatchNorm)–LeakyReLU(0.2), 출력은 tanh 또는 없음.
+
+    batchnorm=True면 은닉층마다 배치 정규화를 넣는다: 이미지 MLP GAN이 훨씬 빨리 숫자 모양에 이른다.
+    """
 
     def __init__(
         self,
@@ -20,13 +23,17 @@ class MLPGenerator(nn.Module):
         out_shape: Sequence[int] = (1, 28, 28),
         hidden: Sequence[int] = (256, 512),
         out_act: str | None = "tanh",
+        batchnorm: bool = False,
     ):
         super().__init__()
         self.z_dim, self.out_shape = z_dim, tuple(out_shape)
         dims = [z_dim, *hidden]
         layers: list[nn.Module] = []
         for a, b in zip(dims[:-1], dims[1:]):
-            layers += [nn.Linear(a, b), nn.ReLU()]
+            layers.append(nn.Linear(a, b))
+            if batchnorm:
+                layers.append(nn.BatchNorm1d(b))
+            layers.append(nn.LeakyReLU(0.2))
         layers.append(nn.Linear(dims[-1], math.prod(self.out_shape)))
         if out_act == "tanh":
             layers.append(nn.Tanh())

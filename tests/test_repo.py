@@ -1,0 +1,82 @@
+"""저장소 전체의 약속: 모든 장이 목차에 있고, 실행된 채 커밋되었고, 설치 셀이 같고, README와 CI가 같은 명령을 쓴다."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks as nbtool  # noqa: E402
+
+NOTEBOOKS = nbtool.chapter_notebooks()
+
+
+def cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_every_notebook_is_in_toc_and_every_toc_entry_exists():
+    toc = nbtool.toc_files()
+    stems = {p.with_suffix("") for p in toc}
+    for nb in NOTEBOOKS:
+        assert nb.with_suffix("") in stems, f"{nb.name}이(가) _toc.yml에 없습니다"
+    for entry in toc:
+        assert any(entry.with_suffix(s).exists() for s in (".ipynb", ".md")), f"목차의 {entry}가 없습니다"
+
+
+def test_chapter_files_are_numbered():
+    for nb in NOTEBOOKS:
+        assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", nb.name), nb.name
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_committed_executed_without_errors(nb):
+    code = [c for c in cells(nb) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    assert code, "코드 셀이 없습니다"
+    unexecuted = [i for i, c in enumerate(code) if c.get("execution_count") is None]
+    assert not unexecuted, f"실행되지 않은 코드 셀: {unexecuted}"
+    errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"오류 출력이 저장되어 있습니다: {errors[0].get('ename')}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_setup_cell_is_canonical(nb):
+    first = cells(nb)[0]
+    assert first["cell_type"] == "code"
+    assert "".join(first["source"]) == nbtool.setup_cell_source(), "python tools/notebooks.py sync 를 실행하세요"
+    assert {"setup-cell", "remove-cell"} <= set(first["metadata"].get("tags", []))
+
+
+@pytest.mark.parametrize("nb", [p for p in NOTEBOOKS if not p.name.startswith("00")], ids=lambda p: p.name)
+def test_chapter_has_hidden_checks_and_no_todo(nb):
+    cs = cells(nb)
+    hidden = [c for c in cs if c["cell_type"] == "code" and "remove-cell" in c["metadata"].get("tags", [])
+              and "assert" in "".join(c["source"])]
+    assert hidden, "결과를 단언하는 숨은 셀(remove-cell)이 없습니다"
+    text = "".join("".join(c["source"]) for c in cs)
+    assert "TODO" not in text and "FIXME" not in text
+    assert "{exercise}" in text and "{solution}" in text, "연습문제와 풀이가 없습니다"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_size(nb):
+    assert nb.stat().st_size < 6 * 2**20
+
+
+def test_readme_and_ci_use_the_same_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    cmd = re.search(r"^TEST_CMD='(.+)'$", ci, re.M).group(1)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert cmd in readme
+    build = "jupyter-book build -W -n --keep-going ."
+    assert build in readme and build in ci
+
+
+def test_repo_url_in_one_place():
+    url = nbtool.repo_url()
+    assert url.startswith("https://")
+    hits = [p for p in ROOT.rglob("*.py") if ".venv" not in p.parts and url in p.read_text(encoding="utf-8")]
+    assert hits == [], f"저장소 주소는 _config.yml에만 적습니다: {hits}"

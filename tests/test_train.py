@@ -1,0 +1,177 @@
+"""하나뿐인 학습 루프 fit과 그 도우미들, 체크포인트, MLP 모델."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+import gancore as gc
+from gancore.errors import GanBookError, TrainingDiverged
+from gancore.train import TrainConfig
+
+
+def tiny_pair(z_dim=2):
+    G = gc.models.build("mlp_g", z_dim=z_dim, out_shape=(2,), hidden=(16,), out_act=None)
+    D = gc.models.build("mlp_d", in_shape=(2,), hidden=(16,))
+    return G, D
+
+
+def test_mlp_shapes_and_errors():
+    G = gc.models.build("mlp_g", z_dim=8, out_shape=(1, 28, 28), hidden=(32,), batchnorm=True)
+    D = gc.models.build("mlp_d", in_shape=(1, 28, 28), hidden=(32,))
+    x = G(torch.randn(5, 8))
+    assert x.shape == (5, 1, 28, 28) and x.abs().max() <= 1
+    assert D(x).shape == (5,)
+    assert gc.models.build("mlp_d", in_shape=(2,), out_dim=11)(torch.zeros(3, 2)).shape == (3, 11)
+    with pytest.raises(GanBookError, match="생성자 입력 z.*tensor shape"):
+        G(torch.randn(5, 9))
+    with pytest.raises(GanBookError, match="판별자 입력 x"):
+        D(torch.zeros(5, 1, 32, 32))
+    with pytest.raises(GanBookError, match=r"unknown 모델\(model\).*mlp_g"):
+        gc.models.build("stylegan9")
+    assert gc.models.n_params(D) == 784 * 32 + 32 + 32 + 1
+
+
+def test_fit_runs_logs_and_callbacks():
+    G, D = tiny_pair()
+    data = gc.data.load("ring8", batch_size=32, n=512)
+    seen = []
+    cfg = TrainConfig(steps=20, batch_size=32, z_dim=2, n_critic=2, log_every=5)
+    hist = gc.train.fit(G, D, data, cfg, callbacks=[gc.train.every(10, lambda s: seen.append(s.step))],
+                        progress=False)
+    assert seen == [1, 10, 20]
+    assert hist.step == [1, 5, 10, 15, 20]
+    assert all(0 <= v <= 1 for v in hist.d_real + hist.d_fake)
+    assert hist.seconds > 0 and not G.training
+
+
+def test_fit_is_reproducible():
+    outs = []
+    for _ in range(2):
+        G, D = tiny_pair()
+        torch.manual_seed(0)
+        G, D = tiny_pair()
+        gc.train.fit(G, D, gc.data.load("ring8", batch_size=16, n=256), TrainConfig(steps=5, batch_size=16, z_dim=2),
+                     progress=False)
+        outs.append(gc.train.sample(G, 10, 2))
+    assert torch.equal(*outs)
+
+
+def test_fit_updates_both_players_and_n_critic():
+    G, D = tiny_pair()
+    g0 = [p.clone() for p in G.parameters()]
+    calls = []
+    gc.train.fit(G, D, gc.data.load("ring8", batch_size=16, n=256),
+                 TrainConfig(steps=3, batch_size=16, z_dim=2, n_critic=4),
+                 after_d_step=lambda d: calls.append(1), progress=False)
+    assert len(calls) == 12  # k=4 판별자 단계 × 3 생성자 단계
+    assert any(not torch.equal(a, b) for a, b in zip(g0, G.parameters()))
+
+
+def test_d_reg_is_added():
+    G, D = tiny_pair()
+    got = []
+
+    def reg(D, real, fake, cond):
+        got.append((real.shape, fake.shape, cond))
+        return torch.zeros(())
+
+    gc.train.fit(G, D, gc.data.load("ring8", batch_size=8, n=64), TrainConfig(steps=2, batch_size=8, z_dim=2),
+                 d_reg=reg, progress=False)
+    assert got[0] == (torch.Size([8, 2]), torch.Size([8, 2]), None)  # 조건 없는 모델에는 레이블을 넘기지 않는다
+
+
+def test_fit_conditional_passes_labels():
+    class CondG(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(3, 2)
+
+        def forward(self, z, y):
+            return z + self.emb(y)
+
+    class CondD(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 3)
+
+        def forward(self, x, y):
+            assert y.max() < 3
+            return self.lin(x).gather(1, y[:, None]).squeeze(1)
+
+    x = torch.randn(64, 2)
+    y = torch.randint(3, (64,))
+    hist = gc.train.fit(CondG(), CondD(), gc.data.make_loader(x, y, 16), TrainConfig(steps=3, batch_size=16, z_dim=2),
+                        n_classes=3, progress=False)
+    assert len(hist.step) == 2
+
+
+def test_nan_stops_with_message():
+    G, D = tiny_pair()
+
+    def bad_loss(fake_out):
+        return fake_out.mean() * float("nan")
+
+    pair = gc.losses.LossPair("bad", gc.losses.d_bce, bad_loss)
+    with pytest.raises(TrainingDiverged, match=r"발산했습니다\(training diverged\).*1단계"):
+        gc.train.fit(G, D, gc.data.load("ring8", batch_size=8, n=64), TrainConfig(steps=5, batch_size=8, z_dim=2),
+                     loss=pair, progress=False)
+
+
+def test_ema_tracks_generator():
+    G, D = tiny_pair()
+    hist = gc.train.fit(G, D, gc.data.load("ring8", batch_size=8, n=64),
+                        TrainConfig(steps=10, batch_size=8, z_dim=2, ema_decay=0.5), progress=False)
+    ema = hist.g_ema.module
+    assert ema is not G and ema.net[0].weight.shape == G.net[0].weight.shape
+    assert not torch.equal(ema.net[0].weight, G.net[0].weight)
+    diff = (ema.net[0].weight - G.net[0].weight).abs().max().item()
+    assert diff < 0.05  # decay 0.5면 최근 몇 단계의 평균이라 가깝다
+
+
+def test_config_validation():
+    with pytest.raises(GanBookError):
+        TrainConfig(steps=0)
+    with pytest.raises(Exception):
+        TrainConfig().steps = 3  # frozen
+
+
+def test_fit_discriminator_reaches_optimum_on_separable_data():
+    D = gc.models.build("mlp_d", in_shape=(1,), hidden=(8,))
+    real, fake = torch.full((64, 1), 1.0), torch.full((64, 1), -1.0)
+    losses = gc.train.fit_discriminator(D, real, fake, steps=200, lr=1e-2, progress=False)
+    assert losses[-1] < 0.05 < losses[0]
+
+
+def test_sample_shapes_and_seed():
+    G, _ = tiny_pair(z_dim=3)
+    a, b = gc.train.sample(G, 7, 3, seed=1, batch=3), gc.train.sample(G, 7, 3, seed=1)
+    assert a.shape == (7, 2) and torch.allclose(a, b)
+
+
+def test_checkpoint_roundtrip_and_refusals(tmp_path):
+    G, D = tiny_pair()
+    cfg = TrainConfig(steps=7)
+    path = gc.checkpoint.save(tmp_path / "g.pt", G, "mlp_g", cfg, note="x")
+    G2, _ = tiny_pair()
+    info = gc.checkpoint.load(path, G2, "mlp_g")
+    assert info["config"]["steps"] == 7 and info["extra"] == {"note": "x"}
+    assert all(torch.equal(a, b) for a, b in zip(G.state_dict().values(), G2.state_dict().values()))
+    with pytest.raises(GanBookError, match=r"checkpoint from another model.*'mlp_g'.*'dcgan_g'"):
+        gc.checkpoint.load(path, G2, "dcgan_g")
+    other = gc.models.build("mlp_g", z_dim=2, out_shape=(2,), hidden=(32,), out_act=None)
+    with pytest.raises(GanBookError, match=r"shape mismatch"):
+        gc.checkpoint.load(path, other, "mlp_g")
+    with pytest.raises(GanBookError, match="checkpoint not found"):
+        gc.checkpoint.load(tmp_path / "none.pt", G2, "mlp_g")
+    torch.save({"weights": 1}, tmp_path / "foreign.pt")
+    with pytest.raises(GanBookError, match="not a gancore checkpoint"):
+        gc.checkpoint.load(tmp_path / "foreign.pt", G2, "mlp_g")
+
+
+def test_losses_basic_values():
+    zero = torch.zeros(4)
+    assert math.isclose(gc.losses.d_bce(zero, zero).item(), 2 * math.log(2), rel_tol=1e-6)
+    assert math.isclose(gc.losses.g_nonsaturating(zero).item(), math.log(2), rel_tol=1e-6)
+    assert math.isclose(gc.losses.g_minimax(zero).item(), -math.log(2), rel_tol=1e-6)
