@@ -78,13 +78,13 @@ def execute(paths: list[Path], timeout: int = 1800) -> None:
     for p in paths:
         t = time.time()
         nb = nbformat.read(p, as_version=4)
-        NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(p.parent)}},
-        ).execute()
-        nbformat.write(nb, p)
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(p.parent)}}
+        )
+        try:
+            client.execute()
+        finally:
+            nbformat.write(nb, p)  # 실패해도 어디까지 돌았는지 볼 수 있게 저장한다
         print(f"executed {p.name} in {time.time() - t:.0f} s")
 
 

@@ -1,0 +1,39 @@
+"""tools/notebooks.py: 설치 셀 동기화와 스크립트→노트북 변환."""
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks as nbtool  # noqa: E402
+
+
+def test_setup_cell_uses_config_url():
+    src = nbtool.setup_cell_source()
+    assert f"git+{nbtool.repo_url()}" in src and 'find_spec("gancore")' in src
+    compile(src, "setup", "exec")
+
+
+def test_from_script_and_sync_are_idempotent(tmp_path):
+    script = tmp_path / "draft.py"
+    script.write_text("# %% [markdown]\n# # 제목\n\n# %%\nprint(1 + 1)\n", encoding="utf-8")
+    out = tmp_path / "99_test.ipynb"
+    nbtool.from_script(script, out)
+    nb = nbformat.read(out, as_version=4)
+    assert [c.cell_type for c in nb.cells] == ["code", "markdown", "code"]
+    assert nb.cells[0].source == nbtool.setup_cell_source()
+    nbtool.sync([out])
+    nb2 = nbformat.read(out, as_version=4)
+    assert len(nb2.cells) == 3 and nb2.cells[0].metadata["tags"] == ["setup-cell", "remove-cell"]
+
+
+def test_execute_runs_and_saves(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 6 * 7\nprint(x)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = tmp_path / "t.ipynb"
+    nbformat.write(nb, p)
+    nbtool.execute([p])
+    out = nbformat.read(p, as_version=4).cells[0]
+    assert out.execution_count == 1 and out.outputs[0]["text"] == "42\n"
