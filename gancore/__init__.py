@@ -13,16 +13,22 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "attributes",
     "checkpoint",
     "data",
     "divergences",
     "errors",
+    "games",
+    "latent",
     "losses",
     "metrics",
     "models",
     "plot",
     "runtime",
+    "semi",
+    "toy",
     "train",
+    "transport",
     "widgets",
 )
 

@@ -19,6 +19,8 @@ def _pmfs(p, q) -> tuple[np.ndarray, np.ndarray]:
         raise GanBookError(
             f"p와 q는 같은 길이의 1차원 확률 벡터(pmf)여야 합니다: {p.shape} vs {q.shape}"
         )
+    if not (np.isfinite(p).all() and np.isfinite(q).all()):
+        raise GanBookError("확률(probability)에 NaN이나 무한대(inf)가 있습니다.")
     if (p < 0).any() or (q < 0).any() or p.sum() <= 0 or q.sum() <= 0:
         raise GanBookError("확률(probability)은 음수가 될 수 없고 합이 0보다 커야 합니다.")
     return p / p.sum(), q / q.sum()
@@ -61,7 +63,16 @@ def w1(x, p, q) -> float:
 def discretize(pdf: np.ndarray, x: np.ndarray) -> np.ndarray:
     """격자 x 위에서 잰 밀도(density) 값을 합이 1인 pmf로 바꾼다."""
     pdf = np.clip(np.asarray(pdf, dtype=np.float64), 0, None)
-    w = pdf * np.gradient(np.asarray(x, dtype=np.float64))
+    x = np.asarray(x, dtype=np.float64)
+    if pdf.shape != x.shape or x.ndim != 1 or len(x) < 2:
+        raise GanBookError(
+            f"밀도(density) {pdf.shape}와 격자(grid) x {x.shape}는 같은 길이의 1차원이어야 합니다."
+        )
+    w = pdf * np.gradient(x)
+    if not np.isfinite(w).all() or w.sum() <= 0:
+        raise GanBookError(
+            "격자 위 밀도(density)의 합이 0이거나 유한하지 않아 pmf로 바꿀 수 없습니다."
+        )
     return w / w.sum()
 
 
@@ -79,13 +90,25 @@ def all_distances(x, p, q) -> dict[str, float]:
 def w1_points(a: np.ndarray, b: np.ndarray, wa=None, wb=None) -> tuple[float, np.ndarray]:
     """d차원 점구름 a (n, d), b (m, d) 사이의 W1을 수송 문제(linear program)로 푼다.
 
+    1차원 배열 (n,)은 직선 위의 점 n개로 본다. wa, wb는 점의 질량 (없으면 균등).
+
     min_π Σ π_ij ‖a_i - b_j‖  s.t. 행 합 = wa, 열 합 = wb, π ≥ 0.
     돌려주는 값: (거리, 최적 수송 계획 π (n, m)).
     """
-    a, b = np.atleast_2d(a).astype(np.float64), np.atleast_2d(b).astype(np.float64)
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a = a[:, None] if a.ndim == 1 else a  # (n,) → 1-D 점 n개 (n, 1)
+    b = b[:, None] if b.ndim == 1 else b
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise GanBookError(
+            f"점구름 a {a.shape}, b {b.shape}는 차원(dimension) d가 같은 (n, d) 배열이어야 합니다."
+        )
     n, m = len(a), len(b)
     wa = np.full(n, 1 / n) if wa is None else _pmfs(wa, wa)[0]
     wb = np.full(m, 1 / m) if wb is None else _pmfs(wb, wb)[0]
+    if len(wa) != n or len(wb) != m:
+        raise GanBookError(
+            f"가중치(weights)의 길이 {len(wa)}, {len(wb)}가 점의 수 {n}, {m}와 다릅니다."
+        )
     cost = np.linalg.norm(a[:, None, :] - b[None, :, :], axis=-1)  # (n, m)
     rows = np.kron(np.eye(n), np.ones(m))  # Σ_j π_ij = wa_i
     cols = np.kron(np.ones(n), np.eye(m))  # Σ_i π_ij = wb_j

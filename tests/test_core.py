@@ -17,6 +17,14 @@ def test_import_is_cheap_and_silent():
     assert out.stdout.strip() == "[]" and out.stderr == ""
 
 
+def test_every_submodule_is_reachable_as_attribute():
+    import pkgutil
+
+    names = sorted(m.name for m in pkgutil.iter_modules(gc.__path__))
+    assert sorted(gc._SUBMODULES) == names  # gc.<모듈>로 모두 닿는다
+    assert gc.latent.slerp is not None and gc.toy.pair is not None
+
+
 def test_unknown_submodule():
     with pytest.raises(AttributeError):
         gc.nope  # noqa: B018

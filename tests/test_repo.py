@@ -40,6 +40,8 @@ def test_notebook_committed_executed_without_errors(nb):
     assert not unexecuted, f"실행되지 않은 코드 셀: {unexecuted}"
     errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, f"오류 출력이 저장되어 있습니다: {errors[0].get('ename')}"
+    streams = "".join("".join(o.get("text", "")) for c in code for o in c.get("outputs", []))
+    assert "missing from font" not in streams, "그림의 한글이 깨졌습니다: 첫 그림 전에 import gancore.plot"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
