@@ -64,6 +64,13 @@ def test_chapter_has_hidden_checks_and_no_todo(nb):
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_display_math_blocks_stand_alone(nb):
+    md = ["".join(c["source"]) for c in cells(nb) if c["cell_type"] == "markdown"]
+    bad = [t[:60] for t in md if nbtool.fix_display_math(t) != t]
+    assert not bad, f"$$ 블록 앞뒤에 빈 줄이 없습니다 (python tools/notebooks.py fix-math): {bad}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_size(nb):
     assert nb.stat().st_size < 6 * 2**20
 

@@ -37,3 +37,13 @@ def test_execute_runs_and_saves(tmp_path):
     nbtool.execute([p])
     out = nbformat.read(p, as_version=4).cells[0]
     assert out.execution_count == 1 and out.outputs[0]["text"] == "42\n"
+
+
+def test_fix_display_math_separates_blocks_and_is_idempotent():
+    text = "판별자는\n$$ D = 1 $$\n이다.\n\n$$\na\n$$\n\n이므로\n$$\nC = 2\n$$ (eq-x)\n다음"
+    fixed = nbtool.fix_display_math(text)
+    assert fixed == (
+        "판별자는\n\n$$ D = 1 $$\n\n이다.\n\n$$\na\n$$\n\n이므로\n\n$$\nC = 2\n$$ (eq-x)\n\n다음"
+    )
+    assert nbtool.fix_display_math(fixed) == fixed
+    assert nbtool.fix_display_math("인라인 $x$만 있는 문단") == "인라인 $x$만 있는 문단"

@@ -4,6 +4,7 @@
     python tools/notebooks.py execute book/02_gan.ipynb [...]   # quick 모드로 실행해 결과를 저장
     python tools/notebooks.py list              # _toc.yml에 있는 노트북
     python tools/notebooks.py from-script draft.py book/NN_slug.ipynb  # percent 스크립트 → 노트북
+    python tools/notebooks.py fix-math [book/NN_slug.ipynb ...]  # $$ 블록 앞뒤에 빈 줄을 넣는다
 
 설치 셀은 저장소 주소를 한 곳(_config.yml의 repository.url)에서 읽어 만든다.
 """
@@ -88,6 +89,43 @@ def execute(paths: list[Path], timeout: int = 1800) -> None:
         print(f"executed {p.name} in {time.time() - t:.0f} s")
 
 
+def fix_display_math(text: str) -> str:
+    """`$$` 수식 블록 앞뒤에 빈 줄을 넣는다.
+
+    MyST에서 `$$`는 문단을 끊지 못한다: 글 바로 아래 줄의 `$$ … $$`는 양옆에 `$`가 붙은
+    인라인 수식으로 잘못 그려진다 (정리·증명 안에서 흔한 실수).
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    inside = False
+    for i, line in enumerate(lines):
+        s = line.strip()
+        opens = not inside and s.startswith("$$")
+        if opens and out and out[-1].strip():
+            out.append("")
+        out.append(line)
+        if s.count("$$") % 2 == 1:
+            inside = not inside
+        closes = s.count("$$") and not inside
+        if closes and i + 1 < len(lines) and lines[i + 1].strip():
+            out.append("")
+    return "\n".join(out)
+
+
+def fix_math(paths: list[Path]) -> None:
+    for p in paths:
+        nb = nbformat.read(p, as_version=4)
+        changed = False
+        for c in nb.cells:
+            if c.cell_type == "markdown":
+                new = fix_display_math(c.source)
+                changed |= new != c.source
+                c.source = new
+        if changed:
+            nbformat.write(nb, p)
+            print("fixed", p)
+
+
 def from_script(src: Path, out: Path) -> None:
     """jupytext percent 형식(# %%, # %% [markdown]) 스크립트를 노트북으로 바꾼다 (집필용)."""
     import jupytext
@@ -110,6 +148,8 @@ if __name__ == "__main__":
         sync(paths or chapter_notebooks())
     elif cmd == "execute":
         execute(paths)
+    elif cmd == "fix-math":
+        fix_math(paths or chapter_notebooks())
     elif cmd == "from-script":
         from_script(paths[0], paths[1])
     elif cmd == "list":
