@@ -43,13 +43,13 @@ def js(p, q) -> float:
 
 
 def tv(p, q) -> float:
-    """총변동 거리(total variation) = ½ Σ |p - q| ∈ [0, 1]."""
+    """총변동 거리(total variation) = ½ Σ abs(p - q) ∈ [0, 1]."""
     p, q = _pmfs(p, q)
     return float(0.5 * np.abs(p - q).sum())
 
 
 def w1(x, p, q) -> float:
-    """1-D 바서슈타인-1(earth mover's) 거리 = ∫ |F_p - F_q| dx (누적분포의 차이)."""
+    """1-D 바서슈타인-1(earth mover's) 거리 = ∫ abs(F_p - F_q) dx (누적분포의 차이)."""
     x = np.asarray(x, dtype=np.float64)
     p, q = _pmfs(p, q)
     if x.shape != p.shape:
