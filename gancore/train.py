@@ -263,7 +263,9 @@ def sample(
     was_training = G.training
     G.eval()
     dev = next(G.parameters()).device
-    z_all = torch.randn(n, z_dim, generator=torch.Generator().manual_seed(seed))  # 배치 크기와 무관하게 같은 z
+    z_all = torch.randn(
+        n, z_dim, generator=torch.Generator().manual_seed(seed)
+    )  # 배치 크기와 무관하게 같은 z
     out = []
     for i in range(0, n, batch):
         z = z_all[i : i + batch].to(dev)

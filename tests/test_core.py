@@ -12,7 +12,9 @@ from gancore.errors import GanBookError
 
 
 def test_import_is_cheap_and_silent():
-    code = "import sys, gancore; print(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules))"
+    code = (
+        "import sys, gancore; print(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]" and out.stderr == ""
 

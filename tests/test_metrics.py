@@ -45,7 +45,9 @@ def test_frechet_distance_closed_form():
     want = np.sum((mu1 - mu2) ** 2) + np.sum(a + b - 2 * np.sqrt(a * b))
     assert np.isclose(fid.frechet_distance(mu1, np.diag(a), mu2, np.diag(b)), want)
     # 일반 공분산: scipy sqrtm과 독립적으로 고윳값으로 계산한 1차원 경우 — (σ1 - σ2)²
-    assert np.isclose(fid.frechet_distance(np.zeros(1), np.eye(1) * 4, np.zeros(1), np.eye(1) * 9), 1.0)
+    assert np.isclose(
+        fid.frechet_distance(np.zeros(1), np.eye(1) * 4, np.zeros(1), np.eye(1) * 9), 1.0
+    )
     s = rng.normal(size=(5, 5))
     s = s @ s.T + np.eye(5)
     assert abs(fid.frechet_distance(np.zeros(5), s, np.zeros(5), s)) < 1e-6
@@ -64,7 +66,9 @@ def test_cfid_scale_anchors(judge):
     fa = gc.metrics.judge.judge_outputs(x[perm[:2500]])[0]
     fb = gc.metrics.judge.judge_outputs(x[perm[2500:]])[0]
     halves = fid.fid_from_features(fa, fb)
-    noise = gc.metrics.cfid(torch.rand(2000, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1)
+    noise = gc.metrics.cfid(
+        torch.rand(2000, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    )
     assert 1.0 < halves < 6.0
     assert noise > 1000
 
@@ -93,7 +97,9 @@ def test_label_accuracy(judge):
 
 def test_mode_coverage_counts():
     c = gc.data.ring_centers(8)
-    s = torch.cat([c[:3].repeat_interleave(100, 0), torch.full((50, 2), 9.0)])  # 3개 모드 + 엉뚱한 점
+    s = torch.cat(
+        [c[:3].repeat_interleave(100, 0), torch.full((50, 2), 9.0)]
+    )  # 3개 모드 + 엉뚱한 점
     m = gc.metrics.compute("mode_coverage", s, c, 0.02)
     assert m["modes"] == 3 and m["n_modes"] == 8
     assert np.isclose(m["hq"], 300 / 350) and m["counts"][:3] == [100, 100, 100]

@@ -35,11 +35,19 @@ def test_image_grid_range_and_shape():
 
 
 def test_loss_curves_and_scatter():
-    h = gc.train.History(step=[1, 2], d_loss=[1, 0.5], g_loss=[0.7, 0.9], d_real=[0.6, 0.7], d_fake=[0.4, 0.3],
-                         time=[0, 1])
+    h = gc.train.History(
+        step=[1, 2],
+        d_loss=[1, 0.5],
+        g_loss=[0.7, 0.9],
+        d_real=[0.6, 0.7],
+        d_fake=[0.4, 0.3],
+        time=[0, 1],
+    )
     ax = gc.plot.loss_curves(h)
     assert len(ax[0].lines) == 2
-    fig = gc.plot.scatter_2d([(1, torch.zeros(5, 2)), (2, torch.ones(5, 2))], real=torch.randn(10, 2))
+    fig = gc.plot.scatter_2d(
+        [(1, torch.zeros(5, 2)), (2, torch.ones(5, 2))], real=torch.randn(10, 2)
+    )
     assert fig.axes[1].get_title() == "2단계"
     plt.close("all")
 

@@ -24,7 +24,9 @@ def test_every_notebook_is_in_toc_and_every_toc_entry_exists():
     for nb in NOTEBOOKS:
         assert nb.with_suffix("") in stems, f"{nb.name}이(가) _toc.yml에 없습니다"
     for entry in toc:
-        assert any(entry.with_suffix(s).exists() for s in (".ipynb", ".md")), f"목차의 {entry}가 없습니다"
+        assert any(entry.with_suffix(s).exists() for s in (".ipynb", ".md")), (
+            f"목차의 {entry}가 없습니다"
+        )
 
 
 def test_chapter_files_are_numbered():
@@ -41,22 +43,33 @@ def test_notebook_committed_executed_without_errors(nb):
     errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, f"오류 출력이 저장되어 있습니다: {errors[0].get('ename')}"
     streams = "".join("".join(o.get("text", "")) for c in code for o in c.get("outputs", []))
-    assert "missing from font" not in streams, "그림의 한글이 깨졌습니다: 첫 그림 전에 import gancore.plot"
+    assert "missing from font" not in streams, (
+        "그림의 한글이 깨졌습니다: 첫 그림 전에 import gancore.plot"
+    )
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_setup_cell_is_canonical(nb):
     first = cells(nb)[0]
     assert first["cell_type"] == "code"
-    assert "".join(first["source"]) == nbtool.setup_cell_source(), "python tools/notebooks.py sync 를 실행하세요"
+    assert "".join(first["source"]) == nbtool.setup_cell_source(), (
+        "python tools/notebooks.py sync 를 실행하세요"
+    )
     assert {"setup-cell", "remove-cell"} <= set(first["metadata"].get("tags", []))
 
 
-@pytest.mark.parametrize("nb", [p for p in NOTEBOOKS if not p.name.startswith("00")], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "nb", [p for p in NOTEBOOKS if not p.name.startswith("00")], ids=lambda p: p.name
+)
 def test_chapter_has_hidden_checks_and_no_todo(nb):
     cs = cells(nb)
-    hidden = [c for c in cs if c["cell_type"] == "code" and "remove-cell" in c["metadata"].get("tags", [])
-              and "assert" in "".join(c["source"])]
+    hidden = [
+        c
+        for c in cs
+        if c["cell_type"] == "code"
+        and "remove-cell" in c["metadata"].get("tags", [])
+        and "assert" in "".join(c["source"])
+    ]
     assert hidden, "결과를 단언하는 숨은 셀(remove-cell)이 없습니다"
     text = "".join("".join(c["source"]) for c in cs)
     assert "TODO" not in text and "FIXME" not in text
@@ -87,5 +100,23 @@ def test_readme_and_ci_use_the_same_test_command():
 def test_repo_url_in_one_place():
     url = nbtool.repo_url()
     assert url.startswith("https://")
-    hits = [p for p in ROOT.rglob("*.py") if ".venv" not in p.parts and url in p.read_text(encoding="utf-8")]
+    hits = [
+        p
+        for p in ROOT.rglob("*.py")
+        if ".venv" not in p.parts and url in p.read_text(encoding="utf-8")
+    ]
     assert hits == [], f"저장소 주소는 _config.yml에만 적습니다: {hits}"
+
+
+def test_code_passes_ruff():
+    import shutil
+    import subprocess
+
+    ruff = shutil.which("ruff") or pytest.skip("ruff가 설치되어 있지 않습니다")
+    dirs = ["gancore", "tests", "tools"]
+    lint = subprocess.run([ruff, "check", *dirs], cwd=ROOT, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout[-2000:]
+    fmt = subprocess.run(
+        [ruff, "format", "--check", *dirs], cwd=ROOT, capture_output=True, text=True
+    )
+    assert fmt.returncode == 0, fmt.stdout[-2000:]

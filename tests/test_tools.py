@@ -31,7 +31,11 @@ def test_from_script_and_sync_are_idempotent(tmp_path):
 
 def test_execute_runs_and_saves(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 6 * 7\nprint(x)")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     p = tmp_path / "t.ipynb"
     nbformat.write(nb, p)
     nbtool.execute([p])

@@ -83,7 +83,14 @@ def test_train_discriminator_learns_and_calls_back():
         D = Linear2(w=(0.0, 0.0), b=0.0)
         seen = []
         out = toy.train_discriminator(
-            D, real, fake, loss, steps=60, lr=0.05, every=20, callback=lambda t, d, s=seen: s.append(t)
+            D,
+            real,
+            fake,
+            loss,
+            steps=60,
+            lr=0.05,
+            every=20,
+            callback=lambda t, d, s=seen: s.append(t),
         )
         assert seen == [0, 20, 40, 60] and len(out) == 60 and out[-1] < out[0]
         assert (

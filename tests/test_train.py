@@ -1,5 +1,6 @@
 """하나뿐인 학습 루프 fit과 그 도우미들, 체크포인트, MLP 모델."""
 
+import dataclasses
 import math
 
 import pytest
@@ -38,8 +39,14 @@ def test_fit_runs_logs_and_callbacks():
     data = gc.data.load("ring8", batch_size=32, n=512)
     seen = []
     cfg = TrainConfig(steps=20, batch_size=32, z_dim=2, n_critic=2, log_every=5)
-    hist = gc.train.fit(G, D, data, cfg, callbacks=[gc.train.every(10, lambda s: seen.append(s.step))],
-                        progress=False)
+    hist = gc.train.fit(
+        G,
+        D,
+        data,
+        cfg,
+        callbacks=[gc.train.every(10, lambda s: seen.append(s.step))],
+        progress=False,
+    )
     assert seen == [1, 10, 20]
     assert hist.step == [1, 5, 10, 15, 20]
     assert all(0 <= v <= 1 for v in hist.d_real + hist.d_fake)
@@ -52,8 +59,13 @@ def test_fit_is_reproducible():
         G, D = tiny_pair()
         torch.manual_seed(0)
         G, D = tiny_pair()
-        gc.train.fit(G, D, gc.data.load("ring8", batch_size=16, n=256), TrainConfig(steps=5, batch_size=16, z_dim=2),
-                     progress=False)
+        gc.train.fit(
+            G,
+            D,
+            gc.data.load("ring8", batch_size=16, n=256),
+            TrainConfig(steps=5, batch_size=16, z_dim=2),
+            progress=False,
+        )
         outs.append(gc.train.sample(G, 10, 2))
     assert torch.equal(*outs)
 
@@ -62,9 +74,14 @@ def test_fit_updates_both_players_and_n_critic():
     G, D = tiny_pair()
     g0 = [p.clone() for p in G.parameters()]
     calls = []
-    gc.train.fit(G, D, gc.data.load("ring8", batch_size=16, n=256),
-                 TrainConfig(steps=3, batch_size=16, z_dim=2, n_critic=4),
-                 after_d_step=lambda d: calls.append(1), progress=False)
+    gc.train.fit(
+        G,
+        D,
+        gc.data.load("ring8", batch_size=16, n=256),
+        TrainConfig(steps=3, batch_size=16, z_dim=2, n_critic=4),
+        after_d_step=lambda d: calls.append(1),
+        progress=False,
+    )
     assert len(calls) == 12  # k=4 판별자 단계 × 3 생성자 단계
     assert any(not torch.equal(a, b) for a, b in zip(g0, G.parameters()))
 
@@ -77,9 +94,19 @@ def test_d_reg_is_added():
         got.append((real.shape, fake.shape, cond))
         return torch.zeros(())
 
-    gc.train.fit(G, D, gc.data.load("ring8", batch_size=8, n=64), TrainConfig(steps=2, batch_size=8, z_dim=2),
-                 d_reg=reg, progress=False)
-    assert got[0] == (torch.Size([8, 2]), torch.Size([8, 2]), None)  # 조건 없는 모델에는 레이블을 넘기지 않는다
+    gc.train.fit(
+        G,
+        D,
+        gc.data.load("ring8", batch_size=8, n=64),
+        TrainConfig(steps=2, batch_size=8, z_dim=2),
+        d_reg=reg,
+        progress=False,
+    )
+    assert got[0] == (
+        torch.Size([8, 2]),
+        torch.Size([8, 2]),
+        None,
+    )  # 조건 없는 모델에는 레이블을 넘기지 않는다
 
 
 def test_fit_conditional_passes_labels():
@@ -102,8 +129,14 @@ def test_fit_conditional_passes_labels():
 
     x = torch.randn(64, 2)
     y = torch.randint(3, (64,))
-    hist = gc.train.fit(CondG(), CondD(), gc.data.make_loader(x, y, 16), TrainConfig(steps=3, batch_size=16, z_dim=2),
-                        n_classes=3, progress=False)
+    hist = gc.train.fit(
+        CondG(),
+        CondD(),
+        gc.data.make_loader(x, y, 16),
+        TrainConfig(steps=3, batch_size=16, z_dim=2),
+        n_classes=3,
+        progress=False,
+    )
     assert len(hist.step) == 2
 
 
@@ -115,14 +148,25 @@ def test_nan_stops_with_message():
 
     pair = gc.losses.LossPair("bad", gc.losses.d_bce, bad_loss)
     with pytest.raises(TrainingDiverged, match=r"발산했습니다\(training diverged\).*1단계"):
-        gc.train.fit(G, D, gc.data.load("ring8", batch_size=8, n=64), TrainConfig(steps=5, batch_size=8, z_dim=2),
-                     loss=pair, progress=False)
+        gc.train.fit(
+            G,
+            D,
+            gc.data.load("ring8", batch_size=8, n=64),
+            TrainConfig(steps=5, batch_size=8, z_dim=2),
+            loss=pair,
+            progress=False,
+        )
 
 
 def test_ema_tracks_generator():
     G, D = tiny_pair()
-    hist = gc.train.fit(G, D, gc.data.load("ring8", batch_size=8, n=64),
-                        TrainConfig(steps=10, batch_size=8, z_dim=2, ema_decay=0.5), progress=False)
+    hist = gc.train.fit(
+        G,
+        D,
+        gc.data.load("ring8", batch_size=8, n=64),
+        TrainConfig(steps=10, batch_size=8, z_dim=2, ema_decay=0.5),
+        progress=False,
+    )
     ema = hist.g_ema.module
     assert ema is not G and ema.net[0].weight.shape == G.net[0].weight.shape
     assert not torch.equal(ema.net[0].weight, G.net[0].weight)
@@ -133,7 +177,7 @@ def test_ema_tracks_generator():
 def test_config_validation():
     with pytest.raises(GanBookError):
         TrainConfig(steps=0)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         TrainConfig().steps = 3  # frozen
 
 

@@ -80,7 +80,10 @@ def execute(paths: list[Path], timeout: int = 1800) -> None:
         t = time.time()
         nb = nbformat.read(p, as_version=4)
         client = NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(p.parent)}}
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(p.parent)}},
         )
         try:
             client.execute()

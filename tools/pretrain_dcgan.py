@@ -222,7 +222,10 @@ def variants() -> list[tuple[str, dict]]:
             "+ 큰 학습률·β₁ 0, 같은 학습률",
             {**base, "cfg": dataclasses.replace(q, lr_d=q.lr_g), "loss": "hinge", "norm": "sn"},
         ),
-        ("+ TTUR (= quick 레시피)", {**base, "cfg": q, "loss": "hinge", "norm": "sn"}),
+        (
+            "+ 큰 학습률·β₁ 0·TTUR (= quick 레시피)",
+            {**base, "cfg": q, "loss": "hinge", "norm": "sn"},
+        ),
     ]
 
 

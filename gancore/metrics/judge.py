@@ -12,7 +12,6 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from filelock import FileLock
 from torch import nn
 from tqdm.auto import tqdm
 
