@@ -64,30 +64,33 @@ def _moments(img: np.ndarray) -> tuple[float, float, float, float]:
     return mu[0, 0], mu[2, 0], mu[1, 1], mu[0, 2]
 
 
-def slant(x) -> np.ndarray:
-    """기울기 각 (N,) 도: atan(−μ₁₁/μ₂₀). 윗부분이 오른쪽으로 누우면 양수. 잉크가 없으면 0."""
+def _per_moments(x, fn) -> np.ndarray:
+    """이미지마다 fn(μ₀₀, μ₂₀, μ₁₁, μ₀₂)를 잰 (N,) 배열. 잉크가 없는 이미지는 0."""
     imgs = _as_images(x)
     out = np.zeros(len(imgs))
     for i, img in enumerate(imgs):
-        if not img.any():
-            continue
-        m00, m20, m11, _ = _moments(img)
-        if m00 > 0 and m20 > 0:
-            out[i] = math.degrees(math.atan(-m11 / m20))
+        if img.any():
+            out[i] = fn(*_moments(img))
     return out
+
+
+def slant(x) -> np.ndarray:
+    """기울기 각 (N,) 도: atan(−μ₁₁/μ₂₀). 윗부분이 오른쪽으로 누우면 양수. 잉크가 없으면 0."""
+
+    def angle(m00, m20, m11, _m02):
+        return math.degrees(math.atan(-m11 / m20)) if m00 > 0 and m20 > 0 else 0.0
+
+    return _per_moments(x, angle)
 
 
 def width(x) -> np.ndarray:
     """기울기를 편 뒤의 너비 (N,) 화소: √(12·σ²), σ² = (μ₀₂ − μ₁₁²/μ₂₀)/μ₀₀."""
-    imgs = _as_images(x)
-    out = np.zeros(len(imgs))
-    for i, img in enumerate(imgs):
-        if not img.any():
-            continue
-        m00, m20, m11, m02 = _moments(img)
+
+    def deslanted(m00, m20, m11, m02):
         var = (m02 - (m11 * m11 / m20 if m20 > 0 else 0.0)) / m00
-        out[i] = math.sqrt(12.0 * max(var, 0.0))
-    return out
+        return math.sqrt(12.0 * max(var, 0.0))
+
+    return _per_moments(x, deslanted)
 
 
 MEASURES = {"thickness": thickness, "slant": slant, "width": width}

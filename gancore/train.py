@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from . import losses as L
 from .errors import GanBookError, TrainingDiverged
+from .latent import random_latents
 from .runtime import device as default_device
 from .runtime import seed_all
 
@@ -263,9 +264,7 @@ def sample(
     was_training = G.training
     G.eval()
     dev = next(G.parameters()).device
-    z_all = torch.randn(
-        n, z_dim, generator=torch.Generator().manual_seed(seed)
-    )  # 배치 크기와 무관하게 같은 z
+    z_all = random_latents(n, z_dim, seed)  # 배치 크기와 무관하게 같은 z
     out = []
     for i in range(0, n, batch):
         z = z_all[i : i + batch].to(dev)

@@ -100,7 +100,18 @@ def _image(img: np.ndarray, scale: int = 3):
     return w.Image(value=to_png(img, scale), format="png")
 
 
-class LatentInterpolation:
+class _Panel:
+    """위젯 묶음의 공통 바탕: 노트북에 놓이면 `self.box`를 그린다."""
+
+    box: object
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.box)
+
+
+class LatentInterpolation(_Panel):
     """두 시드(또는 '무작위' 단추)의 잠재 벡터 사이를 t 슬라이더로 보간한다."""
 
     def __init__(self, G: nn.Module, z_dim: int, seeds: tuple[int, int] = (0, 1), n: int = 9):
@@ -152,13 +163,8 @@ class LatentInterpolation:
         self.last = f
         return f
 
-    def _ipython_display_(self):
-        from IPython.display import display
 
-        display(self.box)
-
-
-class AttributeArithmetic:
+class AttributeArithmetic(_Panel):
     """속성 벡터 v를 α배 더해 새 숫자들이 어떻게 바뀌는지 본다 (속성은 드롭다운으로)."""
 
     def __init__(
@@ -198,13 +204,8 @@ class AttributeArithmetic:
         self.last = f
         return f
 
-    def _ipython_display_(self):
-        from IPython.display import display
 
-        display(self.box)
-
-
-class VectorArithmetic:
+class VectorArithmetic(_Panel):
     """표본 모음(pool)에서 A, B, C를 골라 A − B + C를 그린다."""
 
     def __init__(self, G: nn.Module, z_dim: int, pool: int = 20, seed: int = 0):
@@ -231,8 +232,3 @@ class VectorArithmetic:
         self.img.value = to_png(f.strip, 4)
         self.last = f
         return f
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.box)
