@@ -37,6 +37,8 @@ class TrainConfig:
     betas: tuple[float, float] = (0.5, 0.999)
     n_critic: int = 1  # 생성자 한 번에 판별자 k번 (Goodfellow의 k)
     ema_decay: float | None = None  # 생성자 EMA (None이면 쓰지 않음)
+    # 마지막 판별자 단계의 가짜 배치를 생성자 단계에 다시 쓴다 (G의 순전파 한 번을 아낀다; PyTorch DCGAN 예제 방식)
+    share_fake: bool = False
     seed: int = 0
     log_every: int = 10
 
@@ -176,23 +178,26 @@ def fit(
 
     bar = tqdm(range(1, cfg.steps + 1), desc=desc, disable=not progress, mininterval=0.5)
     for step in bar:
-        for _ in range(cfg.n_critic):  # 판별자(비평자) k번
+        for k in range(cfg.n_critic):  # 판별자(비평자) k번
             real, y_real = _split(next(batches), dev)
             if n_classes is None:
                 y_real = None  # 레이블이 있어도 조건 없는 모델이면 쓰지 않는다
-            with torch.no_grad():
+            share = cfg.share_fake and k == cfg.n_critic - 1 and len(real) == cfg.batch_size
+            with torch.set_grad_enabled(share):
                 fake, y_fake = fake_batch(len(real), y_real)
-            real_out, fake_out = run_d(real, y_real), run_d(fake, y_fake)
+            fake_d = fake.detach()
+            real_out, fake_out = run_d(real, y_real), run_d(fake_d, y_fake)
             d_loss = pair.d_loss(real_out, fake_out)
             if d_reg is not None:
-                d_loss = d_loss + d_reg(D, real, fake, y_real)
+                d_loss = d_loss + d_reg(D, real, fake_d, y_real)
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             opt_d.step()
             if after_d_step is not None:
                 after_d_step(D)
 
-        fake, y_fake = fake_batch(cfg.batch_size, None)  # 생성자 한 번
+        if not share:
+            fake, y_fake = fake_batch(cfg.batch_size, None)  # 생성자 한 번
         g_loss = pair.g_loss(run_d(fake, y_fake))
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()

@@ -123,3 +123,20 @@ def test_fit_code_path_with_recipe_options():
     assert hist.step == [1, 2, 3] and hist.g_ema is not None
     x = gc.train.sample(hist.g_ema.module, 5, 8)
     assert x.shape == (5, 1, 28, 28) and torch.isfinite(x).all()
+
+
+def test_recipes_choose_build_and_refuse(monkeypatch):
+    """5장의 레시피: 모드로 고르고, 그 폭의 (G, D)를 channels_last로 만들며, 모르는 모드는 거절한다."""
+    monkeypatch.setenv("GANBOOK_MODE", "quick")
+    assert dcgan.recipe() is dcgan.QUICK
+    monkeypatch.setenv("GANBOOK_MODE", "full")
+    assert dcgan.recipe() is dcgan.FULL and dcgan.recipe("quick") is dcgan.QUICK
+    with pytest.raises(GanBookError, match="unknown"):
+        dcgan.recipe("fast")
+    r = dcgan.QUICK
+    G, D = r.build()
+    assert G.net[0].out_channels == 2 * r.ch and D.net[0].out_channels == r.ch
+    assert G.net[0].weight.is_contiguous(memory_format=torch.channels_last)
+    x = G(torch.randn(2, r.z_dim))
+    assert x.shape == (2, 1, 28, 28) and D(x).shape == (2,)
+    assert dcgan.FULL.cfg.steps > r.cfg.steps and dcgan.FULL.ch >= r.ch  # full: 더 길게, 더 넓게

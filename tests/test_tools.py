@@ -51,3 +51,19 @@ def test_fix_display_math_separates_blocks_and_is_idempotent():
     )
     assert nbtool.fix_display_math(fixed) == fixed
     assert nbtool.fix_display_math("인라인 $x$만 있는 문단") == "인라인 $x$만 있는 문단"
+
+
+def test_pretrain_dcgan_dry_run_writes_a_loadable_checkpoint():
+    """tools/pretrain_dcgan.py --dry-run: full 레시피로 3단계, 명령·설정이 기록된 체크포인트를 /tmp에."""
+    import pretrain_dcgan
+    import torch
+
+    from gancore.models import dcgan
+
+    path = pretrain_dcgan.main(["pretrain", "--dry-run", "--threads", "1"])
+    G, info = dcgan.pretrained(path)
+    assert info["config"]["steps"] == 3 and info["config"]["lr_g"] == dcgan.FULL.cfg.lr_g
+    assert (
+        info["extra"]["command"] == "python tools/pretrain_dcgan.py pretrain --dry-run --threads 1"
+    )
+    assert G(torch.zeros(2, G.z_dim)).shape == (2, 1, 28, 28)

@@ -219,3 +219,24 @@ def test_losses_basic_values():
     assert math.isclose(gc.losses.d_bce(zero, zero).item(), 2 * math.log(2), rel_tol=1e-6)
     assert math.isclose(gc.losses.g_nonsaturating(zero).item(), math.log(2), rel_tol=1e-6)
     assert math.isclose(gc.losses.g_minimax(zero).item(), -math.log(2), rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("share", [True, False])
+def test_share_fake_reuses_the_generator_pass(share):
+    """share_fake: 생성자 순전파는 단계마다 한 번, D 단계에는 떼어 낸(detach) 같은 배치가 간다."""
+    G, D = tiny_pair()
+    g_calls, d_inputs, reg_fakes = [], [], []
+    G.register_forward_hook(lambda m, i, o: g_calls.append(1))
+    D.register_forward_hook(lambda m, i, o: d_inputs.append(i[0]))
+
+    def reg(D, real, fake, cond):
+        reg_fakes.append(fake.requires_grad)
+        return torch.zeros(())
+
+    cfg = TrainConfig(steps=3, batch_size=16, z_dim=2, share_fake=share)
+    gc.train.fit(G, D, gc.data.load("ring8", batch_size=16, n=256), cfg, d_reg=reg, progress=False)
+    assert len(g_calls) == (3 if share else 6)
+    assert reg_fakes == [False] * 3  # 벌점 항은 생성자로 기울기를 흘리지 않는다
+    fake_d, fake_g = d_inputs[1], d_inputs[2]  # 1단계: 진짜, 가짜(D 단계), 가짜(G 단계)
+    assert not fake_d.requires_grad and fake_g.requires_grad
+    assert torch.equal(fake_d, fake_g) == share

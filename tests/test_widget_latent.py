@@ -92,9 +92,11 @@ def test_pretrained_generator_makes_all_digits():
     G, info = dcgan.pretrained()
     ex = info["extra"]
     assert ex["command"].startswith("python tools/pretrain_dcgan.py pretrain")
-    assert info["config"]["steps"] >= 500 and ex["model_kwargs"] == dcgan.PRETRAINED_KWARGS
+    full = dcgan.FULL
+    assert ex["model_kwargs"] == {"z_dim": full.z_dim, "ch": full.ch}
+    assert info["config"]["steps"] >= 2000 and ex["loss"] == full.loss and ex["d_norm"] == full.norm
     assert ex["cfid"] < 200
-    x = gc.train.sample(G, 500, dcgan.PRETRAINED_KWARGS["z_dim"], seed=7)
+    x = gc.train.sample(G, 500, G.z_dim, seed=7)
     cs = gc.metrics.class_stats(x)
     assert cs["classes"] == 10
     assert dcgan.PRETRAINED_PATH.stat().st_size < 3_000_000  # 저장소에 두기에 작은 파일

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -24,11 +25,12 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from ..errors import GanBookError, check_shape, unknown_name
+from ..runtime import choose
+from ..train import TrainConfig
 
 NORMS = ("bn", "sn", "none")
 # 미리 학습한 생성자(tools/pretrain_dcgan.py가 만든다)의 파일과 구조
 PRETRAINED_PATH = Path(__file__).resolve().parent.parent / "assets" / "dcgan_mnist.pt"
-PRETRAINED_KWARGS = {"z_dim": 64, "ch": 32}
 
 
 def init_weights(module: nn.Module, std: float = 0.02) -> None:
@@ -167,12 +169,78 @@ def shape_table(model: nn.Module, x: torch.Tensor) -> list[dict]:
     return rows
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """DCGAN 학습 레시피 하나: 모델 크기 + 학습 설정 + 손실 + 판별자 정규화 + 메모리 배치.
+
+    5장과 `tools/pretrain_dcgan.py`가 같은 프리셋(QUICK, FULL)을 쓴다.
+    """
+
+    ch: int
+    cfg: TrainConfig
+    loss: str = "hinge"
+    norm: str = "sn"
+    channels_last: bool = True  # CPU의 합성곱이 (B, H, W, C) 배치에서 더 빠르다 (5장 실험 2가 잰다)
+
+    @property
+    def z_dim(self) -> int:
+        return self.cfg.z_dim
+
+    def build(self) -> tuple[DCGANGenerator, DCGANDiscriminator]:
+        """이 레시피의 (G, D)를 새로 만든다 (가중치 N(0, 0.02) 초기화)."""
+        G = DCGANGenerator(z_dim=self.z_dim, ch=self.ch)
+        D = DCGANDiscriminator(ch=self.ch, norm=self.norm)
+        if self.channels_last:
+            G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
+        return G, D
+
+
+# quick: 빈 2코어 CPU에서 90초 안쪽. full: 더 넓은 모델을 더 오래 (미리 학습한 생성자가 이것으로 만들어진다)
+QUICK = Recipe(
+    ch=16,
+    cfg=TrainConfig(
+        steps=3500,
+        batch_size=64,
+        z_dim=64,
+        lr_g=3e-3,
+        lr_d=6e-3,
+        betas=(0.0, 0.9),
+        ema_decay=0.995,
+        share_fake=True,
+        seed=0,
+    ),
+)
+FULL = Recipe(
+    ch=32,
+    cfg=TrainConfig(
+        steps=10_000,
+        batch_size=64,
+        z_dim=64,
+        lr_g=2e-3,
+        lr_d=4e-3,
+        betas=(0.0, 0.9),
+        ema_decay=0.999,
+        share_fake=True,
+        seed=0,
+    ),
+)
+
+
+def recipe(mode: str | None = None) -> Recipe:
+    """현재 모드(GANBOOK_MODE, 또는 GPU가 있으면 full)의 레시피. mode를 주면 그것을 쓴다."""
+    if mode is None:
+        return choose(quick=QUICK, full=FULL)
+    if mode not in ("quick", "full"):
+        raise unknown_name("레시피 모드(mode)", mode, ("quick", "full"))
+    return QUICK if mode == "quick" else FULL
+
+
 def pretrained(path: str | Path | None = None) -> tuple[DCGANGenerator, dict]:
     """미리 학습한 MNIST DCGAN 생성자(EMA 가중치)를 평가 모드로 읽는다.
 
     돌려주는 값: (G, {'config': 학습 설정, 'extra': 만든 명령·측정값 등}).
     """
-    G = DCGANGenerator(**PRETRAINED_KWARGS)
+    G = DCGANGenerator(z_dim=FULL.z_dim, ch=FULL.ch)
     from ..checkpoint import load
 
     info = load(path or PRETRAINED_PATH, G, "dcgan_g")
