@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TypeVar
 
 import torch
 from torch import nn
 
 from .errors import GanBookError
+
+T = TypeVar("T")
 
 
 def save(path: str | Path, model: nn.Module, name: str, config=None, **extra) -> Path:
@@ -55,3 +58,18 @@ def load(path: str | Path, model: nn.Module, name: str) -> dict:
         )
     model.load_state_dict(ckpt["state_dict"])
     return {"config": ckpt["config"], "extra": ckpt.get("extra", {})}
+
+
+def as_config(stored: dict, cls: type[T]) -> T:
+    """체크포인트에 dict로 저장된 설정을 dataclass `cls`로 되살린다.
+
+    저장한 뒤에 `cls`에 새로 생긴 필드는 기본값을 받고(기본값은 그 필드가 생기기 전의 동작),
+    리스트는 튜플로 되돌린다. `cls`에 없는 키가 있으면 다른 설정의 체크포인트이므로 거절한다.
+    """
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(stored) - names)
+    if unknown:
+        raise GanBookError(
+            f"저장된 설정에 {cls.__name__}에 없는 키가 있습니다(unknown config keys): {unknown}"
+        )
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()})

@@ -39,6 +39,9 @@ class TrainConfig:
     ema_decay: float | None = None  # 생성자 EMA (None이면 쓰지 않음)
     # 마지막 판별자 단계의 가짜 배치를 생성자 단계에 다시 쓴다 (G의 순전파 한 번을 아낀다; PyTorch DCGAN 예제 방식)
     share_fake: bool = False
+    # Adam의 fused 구현(한 커널로 모든 파라미터를 갱신): CPU에서도 큰 생성자의 갱신이 빨라진다. 수학은 같고
+    # 부동소수점 반올림만 다르다. 기본값 False는 torch의 기본 구현.
+    fused_adam: bool = False
     seed: int = 0
     log_every: int = 10
 
@@ -146,7 +149,7 @@ def fit(
     Args:
         data: (x,) 또는 (x, y) 배치를 내는 DataLoader (또는 `.loader`를 가진 DataBundle).
         loss: 손실 쌍 이름('minimax', 'ns', …) 또는 `losses.LossPair`.
-        opt_g, opt_d: 주지 않으면 cfg의 학습률과 betas로 Adam을 만든다.
+        opt_g, opt_d: 주지 않으면 cfg의 학습률과 betas(와 fused_adam)로 Adam을 만든다.
         d_reg: 판별자 손실에 더할 정규화 항 (예: 기울기 벌점 gradient penalty).
         after_d_step: 판별자 갱신 직후 부르는 함수 (예: 가중치 클리핑 weight clipping).
         callbacks: 생성자 갱신마다 TrainState를 받는 함수들 (스냅숏 등).
@@ -159,8 +162,9 @@ def fit(
     seed_all(cfg.seed)
     G.to(dev).train()
     D.to(dev).train()
-    opt_g = opt_g or torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=cfg.betas)
-    opt_d = opt_d or torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=cfg.betas)
+    fused = True if cfg.fused_adam else None  # None: torch의 기본 선택
+    opt_g = opt_g or torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=cfg.betas, fused=fused)
+    opt_d = opt_d or torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=cfg.betas, fused=fused)
     g_ema = make_ema(G, cfg.ema_decay) if cfg.ema_decay else None
     zs = sample_z or (lambda n, d: torch.randn(n, cfg.z_dim, device=d))
     hist = History(g_ema=g_ema)

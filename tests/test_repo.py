@@ -113,7 +113,7 @@ def test_code_passes_ruff():
     import subprocess
 
     ruff = shutil.which("ruff") or pytest.skip("ruff가 설치되어 있지 않습니다")
-    dirs = ["gancore", "tests", "tools"]
+    dirs = ["gancore", "tests", "tools", "_ext"]
     lint = subprocess.run([ruff, "check", *dirs], cwd=ROOT, capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout[-2000:]
     fmt = subprocess.run(

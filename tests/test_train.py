@@ -240,3 +240,35 @@ def test_share_fake_reuses_the_generator_pass(share):
     fake_d, fake_g = d_inputs[1], d_inputs[2]  # 1단계: 진짜, 가짜(D 단계), 가짜(G 단계)
     assert not fake_d.requires_grad and fake_g.requires_grad
     assert torch.equal(fake_d, fake_g) == share
+
+
+def test_fused_adam_is_passed_and_keeps_the_math(monkeypatch):
+    """fused_adam: fit이 만드는 두 Adam에 fused=True가 가고, 결과는 기본 구현과 반올림 수준에서만 다르다."""
+    made = []
+    real_adam = torch.optim.Adam
+
+    def spy(params, **kw):
+        made.append(kw.get("fused"))
+        return real_adam(params, **kw)
+
+    monkeypatch.setattr(torch.optim, "Adam", spy)
+    outs = {}
+    for fused in (False, True):
+        torch.manual_seed(0)
+        G, D = tiny_pair()
+        cfg = TrainConfig(steps=5, batch_size=16, z_dim=2, fused_adam=fused)
+        gc.train.fit(G, D, gc.data.load("ring8", batch_size=16, n=256), cfg, progress=False)
+        outs[fused] = gc.train.sample(G, 10, 2)
+    assert made == [None, None, True, True]
+    torch.testing.assert_close(outs[True], outs[False], rtol=1e-4, atol=1e-5)
+
+
+def test_checkpoint_config_as_dataclass():
+    """as_config: 저장 뒤에 생긴 필드는 기본값, 리스트는 튜플, 모르는 키는 거절."""
+    cfg = TrainConfig(steps=7, betas=(0.0, 0.9))
+    stored = dataclasses.asdict(cfg)
+    stored["betas"] = list(stored["betas"])  # 직렬화를 거치면 리스트가 된다
+    del stored["fused_adam"]  # 이 필드가 생기기 전에 저장한 체크포인트
+    assert gc.checkpoint.as_config(stored, TrainConfig) == cfg
+    with pytest.raises(GanBookError, match=r"unknown config keys.*\['lr'\]"):
+        gc.checkpoint.as_config({**stored, "lr": 1e-3}, TrainConfig)
