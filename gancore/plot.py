@@ -5,18 +5,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import koreanize_matplotlib  # noqa: F401  (한글 글꼴 설정)
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib import animation
+from matplotlib.ticker import FuncFormatter
 
 from .errors import GanBookError
 
 plt.rcParams["axes.unicode_minus"] = False
 plt.rcParams["animation.embed_limit"] = 60  # MB: jshtml 애니메이션의 한도
+
+
+def plain(v: float) -> str:
+    """눈금 값을 평범한 숫자로: 0.001, 30, 1e-08 (위 첨자 10³ 꼴은 한글 글꼴에 글리프가 없을 수 있다)."""
+    return f"{v:g}"
+
+
+def plain_log_ticks(ax, axis: str = "y", minor: Iterable[int] | None = None) -> None:
+    """로그 축의 주 눈금을 `plain` 숫자로 쓴다.
+
+    minor: 값을 쓸 보조 눈금의 첫 자리들 (예: (2, 3, 5); 모두면 range(2, 10)). None이면 보조 눈금은 그대로.
+    """
+    if axis not in ("x", "y"):
+        raise GanBookError(f"axis는 'x' 또는 'y'입니다(unknown axis): {axis!r}")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda v, _: plain(v)))
+    if minor is not None:
+        keep = {str(d) for d in minor}
+        target.set_minor_formatter(
+            FuncFormatter(lambda v, _: plain(v) if f"{v:.0e}"[0] in keep else "")
+        )
 
 
 def image_grid(x: torch.Tensor, nrow: int = 10, pad: int = 2) -> np.ndarray:

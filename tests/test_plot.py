@@ -9,6 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 import gancore as gc  # noqa: E402
 from gancore.errors import GanBookError  # noqa: E402
@@ -56,3 +57,18 @@ def test_animate_is_jshtml():
     html = gc.plot.animate(lambda ax, i: ax.plot([0, i]), n_frames=3)
     assert "<script" in html.data and "animation" in html.data.lower()
     assert np.isfinite(len(html.data))
+
+
+def test_plain_log_ticks_writes_plain_numbers():
+    """plain_log_ticks: 주 눈금은 0.001·30 꼴, 보조 눈금은 고른 첫 자리만, 모르는 축은 거절."""
+    fig, ax = plt.subplots()
+    ax.set_yscale("log")
+    gc.plot.plain_log_ticks(ax, "y", minor=(2, 3, 5))
+    major, minor = ax.yaxis.get_major_formatter(), ax.yaxis.get_minor_formatter()
+    assert [major(v) for v in (0.001, 30.0, 1e-8)] == ["0.001", "30", "1e-08"]
+    assert [minor(v) for v in (2.0, 30.0, 400.0, 0.05, 7.0)] == ["2", "30", "", "0.05", ""]
+    gc.plot.plain_log_ticks(ax, "x")  # 보조 눈금은 건드리지 않는다
+    assert not isinstance(ax.xaxis.get_minor_formatter(), FuncFormatter)
+    with pytest.raises(GanBookError, match="unknown axis"):
+        gc.plot.plain_log_ticks(ax, "z")
+    plt.close(fig)
