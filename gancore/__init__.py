@@ -24,6 +24,7 @@ _SUBMODULES = (
     "metrics",
     "models",
     "plot",
+    "report",
     "runtime",
     "semi",
     "toy",

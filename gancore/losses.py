@@ -89,16 +89,22 @@ def weight_clipper(c: float = 0.01):
 
 @dataclass(frozen=True)
 class LossPair:
-    """판별자 손실과 생성자 손실의 한 쌍. 트레이너는 이것 하나만 받는다."""
+    """판별자 손실과 생성자 손실의 한 쌍. 트레이너는 이것 하나만 받는다.
+
+    d_prob: 판별자 출력을 "진짜일 확률"로 읽는 함수. 교차 엔트로피 계열(minimax, ns)은 sigmoid(로짓)이다.
+        None이면 출력은 확률이 아닌 점수(score)다 (LSGAN의 목표값, WGAN 비평자의 값, 힌지의 여유):
+        기록과 그림은 날 출력의 평균을 그대로 보여 준다.
+    """
 
     name: str
     d_loss: Callable[[Tensor, Tensor], Tensor]
     g_loss: Callable[[Tensor], Tensor]
+    d_prob: Callable[[Tensor], Tensor] | None = None
 
 
 LOSSES: dict[str, LossPair] = {
-    "minimax": LossPair("minimax", d_bce, g_minimax),
-    "ns": LossPair("ns", d_bce, g_nonsaturating),
+    "minimax": LossPair("minimax", d_bce, g_minimax, torch.sigmoid),
+    "ns": LossPair("ns", d_bce, g_nonsaturating, torch.sigmoid),
     "lsgan": LossPair("lsgan", d_lsgan, g_lsgan),
     "wgan": LossPair("wgan", d_wgan, g_wgan),  # 클리핑(weight_clipper) 또는 gradient_penalty와 함께
     "hinge": LossPair("hinge", d_hinge, g_wgan),

@@ -77,7 +77,11 @@ def show_images(
 
 
 def loss_curves(history, ax=None, title: str = "학습 곡선"):
-    """판별자/생성자 손실과 D(x), D(G(z))를 단계에 따라 그린다."""
+    """판별자/생성자 손실과 D(x), D(G(z))를 단계에 따라 그린다.
+
+    오른쪽 축은 기록이 말하는 대로 읽는다: `history.d_output`이 'prob'이면 "진짜일 확률"(0–1, 0.5에 점선),
+    'score'이면 확률이 아닌 날 점수(LSGAN·WGAN·힌지)라 범위를 고정하지 않는다.
+    """
     if ax is None:
         _, ax = plt.subplots(1, 2, figsize=(10, 3))
     a, b = ax
@@ -88,8 +92,12 @@ def loss_curves(history, ax=None, title: str = "학습 곡선"):
     a.set_title(title)
     b.plot(history.step, history.d_real, label="D(x) 평균")
     b.plot(history.step, history.d_fake, label="D(G(z)) 평균")
-    b.axhline(0.5, color="gray", ls=":", lw=1)
-    b.set_ylim(0, 1)
+    if getattr(history, "d_output", "prob") == "prob":
+        b.axhline(0.5, color="gray", ls=":", lw=1)
+        b.set_ylim(0, 1)
+        b.set_ylabel("진짜일 확률 D")
+    else:
+        b.set_ylabel("판별자 점수 (확률 아님)")
     b.set_xlabel("생성자 단계")
     b.legend()
     return ax

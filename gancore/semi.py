@@ -45,6 +45,11 @@ def g_sgan(fake_out: Tensor) -> Tensor:
     return g_nonsaturating(gan_logit(fake_out))
 
 
+def d_prob_sgan(logits: Tensor) -> Tensor:
+    """판별자 출력 (B, K)를 "진짜일 확률" D(x) = sigmoid(logsumexp_k l_k)로 읽는다 (기록용)."""
+    return torch.sigmoid(gan_logit(logits))
+
+
 def _cycle(x: Tensor, y: Tensor | None, batch_size: int, seed: int):
     """x(와 y)에서 무작위 미니배치를 끝없이 뽑는다 (자체 난수 생성기로, 시드 고정)."""
     if batch_size > len(x):
@@ -92,12 +97,12 @@ def sgan_loss(
 ) -> LossPair:
     """SGAN의 손실 쌍: 판별자는 `d_sgan`, 생성자는 특징 맞추기(기본) 또는 비포화 손실 `g_sgan`."""
     if not feature_matching_g:
-        return LossPair("sgan", d_sgan, g_sgan)
+        return LossPair("sgan", d_sgan, g_sgan, d_prob_sgan)
     if D is None or x_real is None:
         raise GanBookError(
             "특징 맞추기(feature matching)에는 판별자 D와 진짜 이미지 x_real이 필요합니다."
         )
-    return LossPair("sgan_fm", d_sgan, feature_matching(D, x_real, batch_size, seed))
+    return LossPair("sgan_fm", d_sgan, feature_matching(D, x_real, batch_size, seed), d_prob_sgan)
 
 
 def supervised_term(

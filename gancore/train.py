@@ -63,7 +63,11 @@ class TrainState:
 
 @dataclass
 class History:
-    """log_every 단계마다 기록한 값들. D(x), D(G(z))는 sigmoid(로짓)의 평균."""
+    """log_every 단계마다 기록한 값들.
+
+    d_real, d_fake: 진짜/가짜 배치에서 판별자 출력의 평균. d_output이 'prob'이면 손실 쌍의 `d_prob`으로 읽은
+    확률(교차 엔트로피 계열: sigmoid(로짓)), 'score'이면 확률이 아닌 날 점수(LSGAN, WGAN, 힌지)다.
+    """
 
     step: list[int] = field(default_factory=list)
     d_loss: list[float] = field(default_factory=list)
@@ -73,6 +77,7 @@ class History:
     time: list[float] = field(default_factory=list)
     g_ema: nn.Module | None = None
     seconds: float = 0.0
+    d_output: str = "prob"
 
     def log(self, step, d_loss, g_loss, d_real, d_fake, t) -> None:
         for k, v in zip(
@@ -167,7 +172,8 @@ def fit(
     opt_d = opt_d or torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=cfg.betas, fused=fused)
     g_ema = make_ema(G, cfg.ema_decay) if cfg.ema_decay else None
     zs = sample_z or (lambda n, d: torch.randn(n, cfg.z_dim, device=d))
-    hist = History(g_ema=g_ema)
+    hist = History(g_ema=g_ema, d_output="prob" if pair.d_prob else "score")
+    read_d = pair.d_prob or (lambda out: out)
     batches = _batches(loader)
     t0 = time.perf_counter()
 
@@ -216,8 +222,8 @@ def fit(
                 step,
                 dl,
                 gl,
-                torch.sigmoid(real_out).mean().item(),
-                torch.sigmoid(fake_out).mean().item(),
+                read_d(real_out.detach()).mean().item(),
+                read_d(fake_out.detach()).mean().item(),
                 time.perf_counter() - t0,
             )
             bar.set_postfix(d_loss=f"{dl:.3f}", g_loss=f"{gl:.3f}", refresh=False)
