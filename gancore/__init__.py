@@ -18,6 +18,7 @@ _SUBMODULES = (
     "data",
     "divergences",
     "errors",
+    "export",
     "games",
     "latent",
     "losses",

@@ -1,4 +1,4 @@
-"""숫자 이미지의 모양 속성 재기: 획 굵기(thickness), 기울기(slant), 너비(width).
+"""숫자 이미지의 모양 속성 재기: 획 굵기(thickness), 기울어짐(slant), 너비(width).
 
 Morpho-MNIST(Castro et al. 2019)의 생각을 28×28에 맞게 줄였다. 이미지는 [-1, 1] 범위의
 (N, 1, 28, 28) 텐서(또는 (N, 28, 28) 배열)이고, 0보다 밝은 화소를 잉크(ink)로 본다.
@@ -7,10 +7,10 @@ Morpho-MNIST(Castro et al. 2019)의 생각을 28×28에 맞게 줄였다. 이미
   뼈대 위에서 잰 거리 변환(가장 가까운 배경까지의 거리)의 평균 d̄ (원래 화소 단위). 확대한 격자에서
   폭 w인 곧은 획은 폭 2w의 띠이고 그 가운데 거리가 w이므로, 끝부분을 빼면 굵기 w가 나온다.
   (내접원으로 재는 값이라 비스듬한 획은 계단 모양 가장자리 때문에 20–30% 작게 나온다: 절대값보다 비교용.)
-- 기울기: 밝기로 가중한 중심 모멘트(`skimage.measure.moments_central`) μ로 열 좌표를 행 좌표에
-  회귀한 기울기 k = μ₁₁/μ₂₀ (행 r은 아래로 자란다). 기울기 각 = atan(−k) (도): 윗부분이
+- 기울어짐: 밝기로 가중한 중심 모멘트(`skimage.measure.moments_central`) μ로 열 좌표를 행 좌표에
+  회귀한 회귀 계수 k = μ₁₁/μ₂₀ (행 r은 아래로 자란다). 기울어짐 각 = atan(−k) (도): 윗부분이
   오른쪽으로 누우면(이탤릭처럼) 양수.
-- 너비: 기울기를 펴고(deslant) 남은 열 좌표의 분산 σ²로 √(12σ²) (화소). 폭 w인 꽉 찬 막대면 w.
+- 너비: 기울어짐을 펴고(deslant) 남은 열 좌표의 분산 σ²로 √(12σ²) (화소). 폭 w인 꽉 찬 막대면 w.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from skimage.morphology import skeletonize
 
 from .errors import GanBookError
 
-NAMES = {"thickness": "굵기", "slant": "기울기", "width": "너비"}
+NAMES = {"thickness": "굵기", "slant": "기울어짐", "width": "너비"}
 UNITS = {"thickness": "화소", "slant": "도", "width": "화소"}
 
 
@@ -75,7 +75,7 @@ def _per_moments(x, fn) -> np.ndarray:
 
 
 def slant(x) -> np.ndarray:
-    """기울기 각 (N,) 도: atan(−μ₁₁/μ₂₀). 윗부분이 오른쪽으로 누우면 양수. 잉크가 없으면 0."""
+    """기울어짐 각 (N,) 도: atan(−μ₁₁/μ₂₀). 윗부분이 오른쪽으로 누우면 양수. 잉크가 없으면 0."""
 
     def angle(m00, m20, m11, _m02):
         return math.degrees(math.atan(-m11 / m20)) if m00 > 0 and m20 > 0 else 0.0
@@ -84,7 +84,7 @@ def slant(x) -> np.ndarray:
 
 
 def width(x) -> np.ndarray:
-    """기울기를 편 뒤의 너비 (N,) 화소: √(12·σ²), σ² = (μ₀₂ − μ₁₁²/μ₂₀)/μ₀₀."""
+    """기울어짐을 편 뒤의 너비 (N,) 화소: √(12·σ²), σ² = (μ₀₂ − μ₁₁²/μ₂₀)/μ₀₀."""
 
     def deslanted(m00, m20, m11, m02):
         var = (m02 - (m11 * m11 / m20 if m20 > 0 else 0.0)) / m00

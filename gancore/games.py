@@ -101,3 +101,24 @@ def conserved(traj: np.ndarray, lr: float, a: float = 1.0) -> np.ndarray:
     """교대 갱신이 보존하는 양 Q = x² + y² - aη·xy 을 궤적의 각 점에서 (steps + 1,)."""
     x, y = traj[:, 0], traj[:, 1]
     return x * x + y * y - a * lr * x * y
+
+
+def running_mean(traj: np.ndarray) -> np.ndarray:
+    """궤적의 균등 평균: t번째 행은 처음 t+1개 점의 평균 (steps + 1, 2). 폴리악(Polyak) 평균."""
+    traj = np.asarray(traj, dtype=np.float64)
+    return np.cumsum(traj, axis=0) / np.arange(1, len(traj) + 1)[:, None]
+
+
+def ema(traj: np.ndarray, decay: float) -> np.ndarray:
+    """궤적의 지수 이동 평균(EMA): m_0 = p_0, m_t = decay·m_{t-1} + (1 - decay)·p_t  (steps + 1, 2).
+
+    생성자 가중치의 EMA(Yazıcı et al., 2019)를 쌍선형 게임의 점 (x, y)에 적용한 것.
+    """
+    if not 0.0 <= decay < 1.0:
+        raise GanBookError(f"EMA의 감쇠율(decay)은 0 이상 1 미만이어야 합니다: {decay}")
+    traj = np.asarray(traj, dtype=np.float64)
+    out = np.empty_like(traj)
+    out[0] = traj[0]
+    for t in range(1, len(traj)):
+        out[t] = decay * out[t - 1] + (1.0 - decay) * traj[t]
+    return out

@@ -1,10 +1,15 @@
-"""적대적 모델을 위한 하나뿐인 학습 루프 `fit`.
+"""책의 학습 루프: 일반 루프 `run`(국면과 단계 객체)과 GAN 한 쌍의 `fit`.
 
-모델이 무엇인지 모른다: 생성자 G, 판별자(또는 비평자) D, 손실 쌍, 데이터만 받는다.
-판별자를 n_critic번 갱신할 때마다 생성자를 한 번 갱신하고, 매 생성자 단계 뒤에 콜백을 부른다.
+`run`은 모델이 무엇인지 모른다 (stylegan2-ada의 학습 루프처럼). 한 단계(step)는 국면(`Phase`: 이름, 옵티마이저,
+반복 횟수)의 목록이고, 국면마다 무엇을 계산할지는 모델 가족의 작은 단계 객체(`Step`)가 `loss(phase, batch, k)`로
+답한다. 루프는 단계 예산, 진행 막대, 기록, NaN 멈춤, 콜백, EMA를 맡는다.
+
+`fit`(생성자 하나, 판별자 하나)은 2–8장이 소스를 잘라 보여 주는 원래의 루프 그대로다. 같은 일을 `run` 위에서 하는
+`fit_on_run`(단계 객체 `GANStep`)은 `fit`과 비트 단위로 같은 결과를 낸다 (tests/test_train_repro.py).
 
     cfg = TrainConfig(steps=2000, z_dim=64)
-    hist = fit(G, D, data.loader, cfg, loss="ns", callbacks=[every(500, snapshot)])
+    hist = fit(G, D, data.loader, cfg, loss="ns", callbacks=[every(500, snapshot)])   # GAN 한 쌍
+    hist = run(step, data, [Phase("D", opt_d), Phase("G", opt_g, takes_batch=False)], steps=2000)
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import torch
 from torch import nn
 from tqdm.auto import tqdm
 
 from . import losses as L
-from .errors import GanBookError, TrainingDiverged
+from .errors import GanBookError, TrainingDiverged, unknown_name
 from .latent import random_latents
 from .runtime import device as default_device
 from .runtime import seed_all
@@ -52,13 +58,14 @@ class TrainConfig:
 
 @dataclass
 class TrainState:
-    """콜백이 받는 학습 상태."""
+    """콜백이 받는 학습 상태. nets는 단계 객체의 네트워크 전부(이름 → 모듈)."""
 
     step: int
-    G: nn.Module
-    D: nn.Module
+    G: nn.Module | None
+    D: nn.Module | None
     history: History
     g_ema: nn.Module | None = None
+    nets: dict[str, nn.Module] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,6 +74,7 @@ class History:
 
     d_real, d_fake: 진짜/가짜 배치에서 판별자 출력의 평균. d_output이 'prob'이면 손실 쌍의 `d_prob`으로 읽은
     확률(교차 엔트로피 계열: sigmoid(로짓)), 'score'이면 확률이 아닌 날 점수(LSGAN, WGAN, 힌지)다.
+    이 네 이름 밖의 값(예: Pix2Pix의 L1 항 'g_l1')은 `values[이름]`에 같은 단계로 쌓인다.
     """
 
     step: list[int] = field(default_factory=list)
@@ -78,14 +86,32 @@ class History:
     g_ema: nn.Module | None = None
     seconds: float = 0.0
     d_output: str = "prob"
+    values: dict[str, list[float]] = field(default_factory=dict)
 
     def log(self, step, d_loss, g_loss, d_real, d_fake, t) -> None:
-        for k, v in zip(
-            ("step", "d_loss", "g_loss", "d_real", "d_fake", "time"),
-            (step, d_loss, g_loss, d_real, d_fake, t),
-        ):
-            getattr(self, k).append(v)
+        """GAN 한 쌍의 값 다섯과 시간을 한 줄 기록한다."""
+        self.record(step, t, d_loss=d_loss, g_loss=g_loss, d_real=d_real, d_fake=d_fake)
 
+    def record(self, step: int, t: float, **vals: float) -> None:
+        """한 단계의 값들을 기록한다: 고정된 네 이름은 그 필드에, 나머지는 `values`에."""
+        self.step.append(step)
+        self.time.append(t)
+        for k, v in vals.items():
+            if k in _FIXED:
+                getattr(self, k).append(v)
+            else:
+                self.values.setdefault(k, []).append(v)
+
+    def __getitem__(self, name: str) -> list[float]:
+        """이름으로 기록 하나를 읽는다 (고정 필드든 `values`든)."""
+        if name in _FIXED:
+            return getattr(self, name)
+        if name not in self.values:
+            raise unknown_name("기록(history key)", name, [*_FIXED, *self.values])
+        return self.values[name]
+
+
+_FIXED = ("d_loss", "g_loss", "d_real", "d_fake")
 
 Callback = Callable[[TrainState], None]
 # d_reg(D, real, fake, cond) -> 판별자 손실에 더할 항 (기울기 벌점 등)
@@ -107,12 +133,19 @@ def _batches(loader) -> Iterator:
         yield from loader
 
 
-def _split(batch, dev):
+def _to(batch, dev):
     if isinstance(batch, (list, tuple)):
-        x = batch[0].to(dev, non_blocking=True)
-        y = batch[1].to(dev, non_blocking=True) if len(batch) > 1 else None
+        return tuple(b.to(dev, non_blocking=True) for b in batch)
+    return batch.to(dev, non_blocking=True)
+
+
+def _split(batch, dev=None):
+    if isinstance(batch, (list, tuple)):
+        x = batch[0] if dev is None else batch[0].to(dev, non_blocking=True)
+        y = batch[1] if len(batch) > 1 else None
+        y = y if (y is None or dev is None) else y.to(dev, non_blocking=True)
         return x, y
-    return batch.to(dev, non_blocking=True), None
+    return (batch if dev is None else batch.to(dev, non_blocking=True)), None
 
 
 def _check_finite(step: int, **vals: float) -> None:
@@ -129,6 +162,186 @@ def make_ema(G: nn.Module, decay: float) -> nn.Module:
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
     return AveragedModel(G, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+
+# --- 일반 루프 ---------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    """한 단계 안의 한 국면: 이 옵티마이저로 repeat번 갱신한다.
+
+    Args:
+        name: 단계 객체가 알아듣는 이름 ('D', 'G', 'G_B' …).
+        opt: 이 국면이 갱신하는 옵티마이저.
+        repeat: 단계마다 반복 횟수 (판별자의 n_critic).
+        takes_batch: 반복마다 데이터 배치를 새로 받는가 (False면 batch=None: 앞 국면의 배치를 다시 쓴다).
+        after: 갱신 직후 부르는 함수 (예: 가중치 클리핑).
+    """
+
+    name: str
+    opt: torch.optim.Optimizer
+    repeat: int = 1
+    takes_batch: bool = True
+    after: Callable[[], None] | None = None
+
+
+class Step(Protocol):
+    """모델 가족 하나의 단계 객체: 국면마다 최소화할 손실을 계산한다 (루프는 모델을 모른다)."""
+
+    nets: dict[str, nn.Module]
+
+    def loss(self, phase: str, batch, k: int) -> torch.Tensor:
+        """국면 phase의 k번째 반복에서 최소화할 스칼라 손실 (batch: 장치로 옮긴 배치 또는 None)."""
+        ...
+
+    def logs(self) -> dict[str, torch.Tensor | float]:
+        """기록할 값들 (기록하는 단계에서만 부른다; 마지막 반복의 값)."""
+        ...
+
+
+def run(
+    step_fn: Step,
+    data,
+    phases: Sequence[Phase],
+    steps: int,
+    *,
+    log_every: int = 10,
+    ema: tuple[nn.Module, float] | None = None,
+    callbacks: Sequence[Callback] = (),
+    device: torch.device | str | None = None,
+    history: History | None = None,
+    desc: str = "학습",
+    progress: bool = True,
+) -> History:
+    """일반 학습 루프: 단계마다 국면들을 차례로 돌리고 기록(History)을 돌려준다.
+
+    Args:
+        step_fn: 국면마다 손실을 계산하는 단계 객체 (`Step`).
+        data: 배치를 내는 DataLoader (또는 `.loader`를 가진 DataBundle). 끝나면 다시 처음부터.
+        phases: 한 단계 안의 국면들 (순서대로).
+        steps: 단계 예산.
+        ema: (모듈, 감쇠율)이면 단계마다 그 모듈의 EMA 사본을 갱신한다 (`History.g_ema`).
+        callbacks: 단계마다 TrainState를 받는 함수들.
+    """
+    dev = torch.device(device) if device is not None else default_device()
+    loader = getattr(data, "loader", data)
+    hist = history if history is not None else History()
+    nets = step_fn.nets
+    for net in nets.values():
+        net.train()
+    g_ema = make_ema(*ema) if ema is not None else None
+    hist.g_ema = g_ema
+    batches = _batches(loader)
+    t0 = time.perf_counter()
+    bar = tqdm(range(1, steps + 1), desc=desc, disable=not progress, mininterval=0.5)
+    for step in bar:
+        for ph in phases:
+            for k in range(ph.repeat):
+                batch = _to(next(batches), dev) if ph.takes_batch else None
+                loss = step_fn.loss(ph.name, batch, k)
+                ph.opt.zero_grad(set_to_none=True)
+                loss.backward()
+                ph.opt.step()
+                if ph.after is not None:
+                    ph.after()
+        if g_ema is not None:
+            g_ema.update_parameters(ema[0])
+
+        if step % log_every == 0 or step == 1 or step == steps:
+            vals = {
+                k: v.item() if torch.is_tensor(v) else float(v) for k, v in step_fn.logs().items()
+            }
+            _check_finite(step, **vals)
+            hist.record(step, time.perf_counter() - t0, **vals)
+            shown = {k: f"{v:.3f}" for k, v in vals.items() if k.endswith("loss")}
+            bar.set_postfix(shown, refresh=False)
+        state = TrainState(step, nets.get("G"), nets.get("D"), hist, g_ema, nets)
+        for cb in callbacks:
+            cb(state)
+    hist.seconds = time.perf_counter() - t0
+    for net in nets.values():
+        net.eval()
+    if g_ema is not None:
+        g_ema.eval()
+    return hist
+
+
+# --- GAN 한 쌍: fit -----------------------------------------------------------------------
+
+
+class GANStep:
+    """생성자 하나와 판별자 하나의 단계 객체 (`fit`이 쓴다): 국면 'D'(n_critic번)와 'G'.
+
+    'D' 국면은 진짜 배치와 새 가짜 배치로 판별자 손실(+ d_reg)을, 'G' 국면은 새 가짜 배치(share_fake면 마지막
+    'D' 국면의 가짜 배치)로 생성자 손실을 낸다. 조건부(n_classes)면 G(z, y), D(x, y)로 부른다.
+    """
+
+    def __init__(
+        self,
+        G: nn.Module,
+        D: nn.Module,
+        pair: L.LossPair,
+        cfg: TrainConfig,
+        dev: torch.device,
+        *,
+        d_reg: DReg | None = None,
+        n_classes: int | None = None,
+        sample_z: Callable[[int, torch.device], torch.Tensor] | None = None,
+    ):
+        self.G, self.D, self.pair, self.cfg, self.dev = G, D, pair, cfg, dev
+        self.nets = {"G": G, "D": D}
+        self.d_reg, self.n_classes = d_reg, n_classes
+        self.zs = sample_z or (lambda n, d: torch.randn(n, cfg.z_dim, device=d))
+        self.read_d = pair.d_prob or (lambda out: out)
+        self.share = False
+
+    def fake_batch(self, n: int):
+        """가짜 배치 n개 (조건부면 무작위 레이블과 함께)."""
+        if self.n_classes is None:
+            return self.G(self.zs(n, self.dev)), None
+        y = torch.randint(self.n_classes, (n,), device=self.dev)
+        return self.G(self.zs(n, self.dev), y), y
+
+    def run_d(self, x, y):
+        return self.D(x) if self.n_classes is None else self.D(x, y)
+
+    def loss(self, phase: str, batch, k: int) -> torch.Tensor:
+        cfg = self.cfg
+        if phase == "D":  # 판별자(비평자)
+            real, y_real = _split(batch)
+            if self.n_classes is None:
+                y_real = None  # 레이블이 있어도 조건 없는 모델이면 쓰지 않는다
+            self.share = cfg.share_fake and k == cfg.n_critic - 1 and len(real) == cfg.batch_size
+            with torch.set_grad_enabled(self.share):
+                self.fake, self.y_fake = self.fake_batch(len(real))
+            fake_d = self.fake.detach()
+            self.real_out, self.fake_out = self.run_d(real, y_real), self.run_d(fake_d, self.y_fake)
+            d_loss = self.pair.d_loss(self.real_out, self.fake_out)
+            if self.d_reg is not None:
+                d_loss = d_loss + self.d_reg(self.D, real, fake_d, y_real)
+            self.d_loss = d_loss
+            return d_loss
+        if phase != "G":
+            raise unknown_name("국면(phase)", phase, ["D", "G"])
+        if not self.share:
+            self.fake, self.y_fake = self.fake_batch(cfg.batch_size)  # 생성자 한 번
+        self.g_loss = self.pair.g_loss(self.run_d(self.fake, self.y_fake))
+        return self.g_loss
+
+    def logs(self) -> dict[str, torch.Tensor]:
+        return {
+            "d_loss": self.d_loss,
+            "g_loss": self.g_loss,
+            "d_real": self.read_d(self.real_out.detach()).mean(),
+            "d_fake": self.read_d(self.fake_out.detach()).mean(),
+        }
+
+
+def adam(net: nn.Module, lr: float, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """cfg의 betas와 fused_adam으로 Adam을 만든다."""
+    fused = True if cfg.fused_adam else None  # None: torch의 기본 선택
+    return torch.optim.Adam(net.parameters(), lr=lr, betas=cfg.betas, fused=fused)
 
 
 def fit(
@@ -236,6 +449,66 @@ def fit(
     if g_ema is not None:
         g_ema.eval()
     return hist
+
+
+def fit_on_run(
+    G: nn.Module,
+    D: nn.Module,
+    data,
+    cfg: TrainConfig,
+    *,
+    loss: str | L.LossPair = "ns",
+    opt_g: torch.optim.Optimizer | None = None,
+    opt_d: torch.optim.Optimizer | None = None,
+    d_reg: DReg | None = None,
+    after_d_step: Callable[[nn.Module], None] | None = None,
+    callbacks: Sequence[Callback] = (),
+    n_classes: int | None = None,
+    sample_z: Callable[[int, torch.device], torch.Tensor] | None = None,
+    device: torch.device | str | None = None,
+    desc: str = "GAN 학습",
+    progress: bool = True,
+) -> History:
+    """`fit`과 같은 일을 일반 루프 `run` 위에서 한다 (국면 'D'×n_critic, 'G'; 결과는 `fit`과 비트 단위로 같다).
+
+    `fit`을 이 포장으로 바꾸는 것이 다음 단계다 (2·4·5·7장이 `fit`의 소스를 잘라 보여 주므로 함께 고친다).
+
+    Args:
+        data: (x,) 또는 (x, y) 배치를 내는 DataLoader (또는 `.loader`를 가진 DataBundle).
+        loss: 손실 쌍 이름('minimax', 'ns', …) 또는 `losses.LossPair`.
+        opt_g, opt_d: 주지 않으면 cfg의 학습률과 betas(와 fused_adam)로 Adam을 만든다.
+        d_reg: 판별자 손실에 더할 정규화 항 (예: 기울기 벌점 gradient penalty).
+        after_d_step: 판별자 갱신 직후 부르는 함수 (예: 가중치 클리핑 weight clipping).
+        callbacks: 생성자 갱신마다 TrainState를 받는 함수들 (스냅숏 등).
+        n_classes: 조건부(conditional) 모델이면 클래스 수: G(z, y), D(x, y)로 부른다.
+        sample_z: 잠재 벡터 샘플러 (기본: 표준정규 N(0, I), 크기 (n, z_dim)).
+    """
+    dev = torch.device(device) if device is not None else default_device()
+    pair = L.get(loss)
+    seed_all(cfg.seed)
+    G.to(dev)
+    D.to(dev)
+    opt_g = opt_g or adam(G, cfg.lr_g, cfg)
+    opt_d = opt_d or adam(D, cfg.lr_d, cfg)
+    step_fn = GANStep(G, D, pair, cfg, dev, d_reg=d_reg, n_classes=n_classes, sample_z=sample_z)
+    after = (lambda: after_d_step(D)) if after_d_step is not None else None
+    phases = [
+        Phase("D", opt_d, repeat=cfg.n_critic, after=after),
+        Phase("G", opt_g, takes_batch=False),
+    ]
+    return run(
+        step_fn,
+        data,
+        phases,
+        cfg.steps,
+        log_every=cfg.log_every,
+        ema=(G, cfg.ema_decay) if cfg.ema_decay else None,
+        callbacks=callbacks,
+        device=dev,
+        history=History(d_output="prob" if pair.d_prob else "score"),
+        desc=desc,
+        progress=progress,
+    )
 
 
 def fit_discriminator(

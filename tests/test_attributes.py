@@ -1,4 +1,4 @@
-"""gancore.attributes: 합성한 획(skimage.draw)에서 굵기·기울기·너비를 알고 있는 값과 비교."""
+"""gancore.attributes: 합성한 획(skimage.draw)에서 굵기·기울어짐·너비를 알고 있는 값과 비교."""
 
 import math
 
@@ -85,7 +85,7 @@ def test_width_of_rectangles_and_deslant():
         img = canvas()
         img[6:22, 8 : 8 + w] = 1
         assert A.width(img)[0] == pytest.approx(math.sqrt(w * w - 1), abs=1e-6)  # 이산 균등분포
-    # 기운 막대: 기울기를 펴면 너비는 세운 막대와 비슷하다 (펴지 않은 열 분산보다 훨씬 작다)
+    # 기운 막대: 기울어짐을 펴면 너비는 세운 막대와 비슷하다 (펴지 않은 열 분산보다 훨씬 작다)
     tilted = rotated_stroke(4, 30)
     cols = np.nonzero(tilted > 0)[1]
     assert A.width(tilted)[0] < 0.5 * math.sqrt(12 * cols.var())

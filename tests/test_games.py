@@ -73,3 +73,22 @@ def test_errors():
         games.radius_factor(0.1, "alternating")
     with pytest.raises(GanBookError, match="update mode"):
         games.step(g, 0.0, 0.0, 0.1, "nope")
+
+
+def test_running_mean_and_ema_against_direct_formulas():
+    traj = games.simulate(games.bilinear(), (1.0, 0.0), 0.2, 300, "alternating")
+    avg = games.running_mean(traj)
+    np.testing.assert_allclose(avg[10], traj[:11].mean(0), atol=1e-12)
+    decay = 0.9
+    m = games.ema(traj, decay)
+    t = 50  # 닫힌 꼴: m_t = decay^t p_0 + (1 - decay) Σ_{s=1..t} decay^(t-s) p_s
+    w = (1 - decay) * decay ** (t - np.arange(1, t + 1))
+    direct = decay**t * traj[0] + (w[:, None] * traj[1 : t + 1]).sum(0)
+    np.testing.assert_allclose(m[t], direct, atol=1e-12)
+    np.testing.assert_allclose(games.ema(traj, 0.0), traj)
+    # 원 궤도 위의 EMA는 중심에서 (1 - β)/|1 - β e^{iω}| 쯤에 머문다 (균등 평균은 0으로 간다)
+    long = games.simulate(games.bilinear(), (1.0, 0.0), 0.2, 2000, "alternating")
+    r_ema = games.radius(games.ema(long, 0.99))[-200:]
+    assert 0.03 < r_ema.mean() < 0.08 and games.radius(games.running_mean(long))[-1] < 0.01
+    with pytest.raises(GanBookError, match="decay"):
+        games.ema(traj, 1.0)

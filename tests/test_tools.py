@@ -66,4 +66,5 @@ def test_pretrain_dcgan_dry_run_writes_a_loadable_checkpoint():
     assert (
         info["extra"]["command"] == "python tools/pretrain_dcgan.py pretrain --dry-run --threads 1"
     )
+    assert info["extra"]["split"] == "train" and info["extra"]["n_eval"] == 1000  # 책의 평가 규약
     assert G(torch.zeros(2, G.z_dim)).shape == (2, 1, 28, 28)

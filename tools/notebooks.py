@@ -21,6 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUP_TAG = "setup-cell"
+INSTALL_ENV = "GANBOOK_INSTALL_FROM"  # 설치 셀이 저장소 대신 설치할 곳 (테스트: 이 저장소 폴더)
 
 
 def repo_url() -> str:
@@ -32,10 +33,11 @@ def setup_cell_source() -> str:
     """모든 장의 첫 코드 셀: gancore가 없으면(Colab 등) 저장소에서 설치한다."""
     return (
         "# 준비: gancore가 없으면(Colab 등) 책 저장소에서 설치합니다. (tools/notebooks.py sync가 쓰는 셀)\n"
-        "import importlib.util, subprocess, sys\n"
+        "# GANBOOK_INSTALL_FROM으로 설치할 곳(예: 내려받은 저장소 폴더)을 바꿀 수 있습니다.\n"
+        "import importlib.util, os, subprocess, sys\n"
         'if importlib.util.find_spec("gancore") is None:\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
-        f'                    "git+{repo_url()}"], check=True)'
+        f'    src = os.environ.get("{INSTALL_ENV}", "git+{repo_url()}")\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", src], check=True)'
     )
 
 

@@ -4,8 +4,8 @@
     python tools/pretrain_dcgan.py pretrain --threads 1      # CPU에서 (한 코어에서 20분 남짓)
     python tools/pretrain_dcgan.py pretrain --dry-run        # 몇 단계만 (저장은 /tmp)
 
-`gancore.models.dcgan.FULL` 레시피(힌지 손실, 스펙트럼 정규화 판별자, TTUR, 생성자 EMA)로 MNIST 5k를 학습하고,
-EMA 생성자의 가중치를 설정·명령·측정값과 함께 저장한다. 5장은 이 파일을 읽고, 기록된 명령과 지표를 출력한다.
+`gancore.models.dcgan.FULL` 레시피(힌지 손실, 스펙트럼 정규화 판별자, TTUR, 생성자 EMA)로 MNIST 5k의 train 분할(4,000장)만 학습하고,
+EMA 생성자의 가중치를 설정·명령·측정값(책의 평가 규약: test 분할과 견준 N_EVAL장)과 함께 저장한다. 5장은 이 파일을 읽고, 기록된 명령과 지표를 출력한다.
 시드가 고정되어 있어 같은 명령은 같은 장치에서 같은 결과를 낸다.
 """
 
@@ -37,7 +37,7 @@ def _save(
 ) -> Path:
     G = dcgan.DCGANGenerator(z_dim=recipe.z_dim, ch=recipe.ch)
     G.load_state_dict(G_ema.state_dict())  # channels_last 배치를 떼고 평범한 텐서로
-    m = gc.metrics.evaluate_mnist(gc.train.sample(G, 5000, recipe.z_dim, seed=1))
+    m = gc.metrics.evaluate_generator(G, recipe.z_dim)  # 책의 평가 규약: N_EVAL장, 기준은 test 분할
     path = gc.checkpoint.save(
         out,
         G,
@@ -56,6 +56,9 @@ def _save(
         cfid=round(m["cfid"], 2),
         precision=round(m["precision"], 3),
         recall=round(m["recall"], 3),
+        split=gc.metrics.TRAIN_SPLIT,
+        n_eval=gc.metrics.N_EVAL,
+        eval_seed=gc.metrics.EVAL_SEED,
         **extra,
     )
     print(
@@ -72,7 +75,12 @@ def pretrain(args, argv: list[str]) -> Path:
         recipe = dataclasses.replace(recipe, cfg=dataclasses.replace(recipe.cfg, steps=3))
     out = Path("/tmp/dcgan_dry.pt") if args.dry_run else args.out
     dev = "cpu" if args.threads else str(gc.runtime.device())
-    data = gc.data.load("mnist5k", batch_size=recipe.cfg.batch_size, seed=recipe.cfg.seed)
+    data = gc.data.load(  # 책의 평가 규약: train 분할(4,000장)로만 학습한다
+        "mnist5k",
+        split=gc.metrics.TRAIN_SPLIT,
+        batch_size=recipe.cfg.batch_size,
+        seed=recipe.cfg.seed,
+    )
     G, D = recipe.build()
     t0 = time.perf_counter()
 
