@@ -25,10 +25,10 @@ def save(path: str | Path, model: nn.Module, name: str, config=None, **extra) ->
     return path
 
 
-def load(path: str | Path, model: nn.Module, name: str) -> dict:
-    """저장된 가중치를 model에 읽어 들이고, 저장된 설정과 부가 정보를 돌려준다.
+def read(path: str | Path) -> dict:
+    """gancore가 저장한 체크포인트 파일을 읽어 그대로 돌려준다 (가중치는 아직 어디에도 싣지 않는다).
 
-    체크포인트의 모델 이름이 `name`과 다르거나 가중치 모양이 맞지 않으면 한국어 오류를 낸다.
+    파일이 없거나, 읽을 수 없거나, gancore의 체크포인트가 아니면 한국어 오류를 낸다.
     """
     path = Path(path)
     if not path.exists():
@@ -43,6 +43,19 @@ def load(path: str | Path, model: nn.Module, name: str) -> dict:
         raise GanBookError(
             f"gancore가 저장한 체크포인트가 아닙니다(not a gancore checkpoint): {path}"
         )
+    return ckpt
+
+
+def load(path: str | Path, model: nn.Module, name: str) -> dict:
+    """저장된 가중치를 model에 읽어 들이고, 저장된 설정과 부가 정보를 돌려준다.
+
+    체크포인트의 모델 이름이 `name`과 다르거나 가중치 모양이 맞지 않으면 한국어 오류를 낸다.
+    """
+    return load_state(read(path), model, name)
+
+
+def load_state(ckpt: dict, model: nn.Module, name: str) -> dict:
+    """`read`로 읽은 체크포인트의 가중치를 model에 싣는다 (`load`와 같은 검사)."""
     if ckpt["model_name"] != name:
         raise GanBookError(
             f"다른 모델의 체크포인트입니다(checkpoint from another model): 파일은 "

@@ -74,16 +74,8 @@ def load_generator(path: str | Path) -> tuple[nn.Module, dict]:
     """
     from . import checkpoint, models
 
-    path = Path(path)
-    if not path.exists():
-        raise GanBookError(f"체크포인트 파일이 없습니다(checkpoint not found): {path}")
-    try:
-        raw = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as e:
-        raise GanBookError(
-            f"체크포인트를 읽지 못했습니다(cannot read checkpoint) {path}: {e}"
-        ) from None
-    name = raw.get("model_name") if isinstance(raw, dict) else None
+    raw = checkpoint.read(path)  # 없거나 읽을 수 없거나 gancore의 것이 아니면 여기서 오류
+    name = raw["model_name"]
     if name not in INPUTS:
         raise GanBookError(
             f"ONNX로 내보낼 수 있는 생성자(generator)의 체크포인트가 아닙니다(not an exportable "
@@ -93,7 +85,7 @@ def load_generator(path: str | Path) -> tuple[nn.Module, dict]:
     kwargs = dict(raw.get("extra", {}).get("model_kwargs", {}))
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
     G = models.build(name, **kwargs)
-    info = checkpoint.load(path, G, name)
+    info = checkpoint.load_state(raw, G, name)  # 파일을 다시 읽지 않는다
     G.eval()
     for p in G.parameters():
         p.requires_grad_(False)

@@ -30,16 +30,21 @@ EVAL_SEED = 1
 SEEDS = (0, 1, 2)
 
 _REAL_FEATS: dict[str, torch.Tensor] = {}
-_IMAGES: dict[str, torch.Tensor] = {}
+_SPLITS: dict[str, object] = {}
+
+
+def _split(split: str):
+    """mnist5k의 한 분할 (DataBundle, 한 번만 읽는다)."""
+    if split not in _SPLITS:
+        from ..data import load
+
+        _SPLITS[split] = load("mnist5k", split=split)
+    return _SPLITS[split]
 
 
 def images(split: str) -> torch.Tensor:
     """mnist5k의 한 분할의 진짜 이미지 (한 번만 읽는다)."""
-    if split not in _IMAGES:
-        from ..data import load
-
-        _IMAGES[split] = load("mnist5k", split=split).x
-    return _IMAGES[split]
+    return _split(split).x
 
 
 def real_features(split: str = REFERENCE_SPLIT) -> torch.Tensor:
@@ -88,11 +93,8 @@ def memorize(samples: torch.Tensor) -> dict:
 
 def judge_accuracy() -> float:
     """심판 분류기의 held-out 정확도: 학습에 쓰지 않은 test 1,000장에서."""
-    test = images(REFERENCE_SPLIT)
-    from ..data import load
-
-    y = load("mnist5k", split=REFERENCE_SPLIT).y
-    return judge.accuracy(judge.get_judge(), test, y)
+    test = _split(REFERENCE_SPLIT)
+    return judge.accuracy(judge.get_judge(), test.x, test.y)
 
 
 REGISTRY: dict[str, Callable] = {
