@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
-from .errors import GanBookError, TrainingDiverged, check_shape
+from .errors import GanBookError, check_shape
 from .losses import LossPair, d_bce, g_nonsaturating
 from .runtime import seed_all
+from .train import fit_net
 
 Tensor = torch.Tensor
 
@@ -165,26 +165,25 @@ def train_classifier(
     """
     _check_labeled(x, y)
     seed_all(seed)
-    dev = next(model.parameters()).device
     opt = torch.optim.Adam(model.parameters(), lr=lr, betas=betas)
     batches = _cycle(x, y, min(batch_size, len(x)), seed)
-    model.train()
-    out = []
-    for step in tqdm(
-        range(1, steps + 1), desc="기준선 분류기 학습", disable=not progress, mininterval=0.5
-    ):
-        xb, yb = next(batches)
-        loss = F.cross_entropy(model(xb.to(dev)), yb.to(dev))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        out.append(loss.item())
-        for cb in callbacks:
-            cb(step, model)
-    if not torch.isfinite(torch.tensor(out[-1])):
-        raise TrainingDiverged(f"학습이 발산했습니다(training diverged): 마지막 손실 {out[-1]}")
-    model.eval()
-    return out
+
+    def loss_fn(net: nn.Module, batch) -> Tensor:
+        xb, yb = batch
+        return F.cross_entropy(net(xb), yb)
+
+    hist = fit_net(
+        model,
+        loss_fn,
+        steps,
+        data=batches,
+        opt=opt,
+        log_every=1,
+        callbacks=[lambda st, cb=cb: cb(st.step, st.nets["net"]) for cb in callbacks],
+        desc="기준선 분류기 학습",
+        progress=progress,
+    )
+    return hist["loss"]
 
 
 @torch.no_grad()

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from . import losses as L
 from .errors import GanBookError, check_shape
 from .metrics.modes import mode_coverage
 from .runtime import seed_all
-from .train import TrainState
+from .train import TrainState, fit_net
+from .train import every as train_every
 
 Tensor = torch.Tensor
 
@@ -121,19 +121,21 @@ def train_discriminator(
     real, fake = real.to(dev), fake.detach().to(dev)
     opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     D.train()
-    out: list[float] = []
+    cbs = []
     if callback is not None and every > 0:
         callback(0, D)
-    for t in tqdm(range(1, steps + 1), desc="판별자만 학습", disable=not progress, mininterval=0.5):
-        d_loss = pair_.d_loss(D(real), D(fake))
-        opt.zero_grad(set_to_none=True)
-        d_loss.backward()
-        opt.step()
-        out.append(d_loss.item())
-        if callback is not None and every > 0 and t % every == 0:
-            callback(t, D)
-    D.eval()
-    return out
+        cbs = [train_every(every, lambda st: callback(st.step, st.nets["net"]), first=False)]
+    hist = fit_net(
+        D,
+        lambda net, _: pair_.d_loss(net(real), net(fake)),
+        steps,
+        opt=opt,
+        log_every=1,
+        callbacks=cbs,
+        desc="판별자만 학습",
+        progress=progress,
+    )
+    return hist["loss"]
 
 
 def mode_shares(samples: Tensor, centers: Tensor) -> Tensor:

@@ -1,15 +1,16 @@
-"""책의 학습 루프: 일반 루프 `run`(국면과 단계 객체)과 GAN 한 쌍의 `fit`.
+"""책의 학습 루프 `run` 하나와, 그 위의 얇은 포장들: GAN 한 쌍의 `fit`, 네트워크 하나의 `fit_net`.
 
 `run`은 모델이 무엇인지 모른다 (stylegan2-ada의 학습 루프처럼). 한 단계(step)는 국면(`Phase`: 이름, 옵티마이저,
 반복 횟수)의 목록이고, 국면마다 무엇을 계산할지는 모델 가족의 작은 단계 객체(`Step`)가 `loss(phase, batch, k)`로
 답한다. 루프는 단계 예산, 진행 막대, 기록, NaN 멈춤, 콜백, EMA를 맡는다.
 
-`fit`(생성자 하나, 판별자 하나)은 2–8장이 소스를 잘라 보여 주는 원래의 루프 그대로다. 같은 일을 `run` 위에서 하는
-`fit_on_run`(단계 객체 `GANStep`)은 `fit`과 비트 단위로 같은 결과를 낸다 (tests/test_train_repro.py).
+`fit`(생성자 하나, 판별자 하나)은 국면 'D'×n_critic과 'G'를 단계 객체 `GANStep`과 함께 `run`에 넘기고,
+`fit_net`(분류기, 고정 표본 위의 판별자·비평자)은 국면 하나로 `run`을 부른다.
 
     cfg = TrainConfig(steps=2000, z_dim=64)
     hist = fit(G, D, data.loader, cfg, loss="ns", callbacks=[every(500, snapshot)])   # GAN 한 쌍
     hist = run(step, data, [Phase("D", opt_d), Phase("G", opt_g, takes_batch=False)], steps=2000)
+    hist = fit_net(judge, lambda net, b: F.cross_entropy(net(b[0]), b[1]), 1000, data=loader)
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def _batches(loader) -> Iterator:
 
 def _to(batch, dev):
     if isinstance(batch, (list, tuple)):
-        return tuple(b.to(dev, non_blocking=True) for b in batch)
+        return tuple(b if b is None else b.to(dev, non_blocking=True) for b in batch)
     return batch.to(dev, non_blocking=True)
 
 
@@ -267,6 +268,68 @@ def run(
     return hist
 
 
+# --- 네트워크 하나의 지도 학습: fit_net ----------------------------------------------------
+
+
+class NetStep:
+    """네트워크 하나를 손실 함수 하나로 학습하는 단계 객체 (`fit_net`이 쓴다): 국면 'net' 하나."""
+
+    def __init__(self, net: nn.Module, loss_fn: Callable[[nn.Module, object], torch.Tensor]):
+        self.net, self.loss_fn = net, loss_fn
+        self.nets = {"net": net}
+
+    def loss(self, phase: str, batch, k: int) -> torch.Tensor:
+        self.value = self.loss_fn(self.net, batch)
+        return self.value
+
+    def logs(self) -> dict[str, torch.Tensor]:
+        return {"loss": self.value}
+
+
+def fit_net(
+    net: nn.Module,
+    loss_fn: Callable[[nn.Module, object], torch.Tensor],
+    steps: int,
+    *,
+    data=None,
+    opt: torch.optim.Optimizer | None = None,
+    lr: float = 1e-3,
+    betas: tuple[float, float] = (0.9, 0.999),
+    log_every: int = 10,
+    after: Callable[[], None] | None = None,
+    callbacks: Sequence[Callback] = (),
+    desc: str = "학습",
+    progress: bool = True,
+) -> History:
+    """네트워크 하나를 지도 학습한다 (분류기, 고정 표본 위의 판별자·비평자): 책의 학습 루프 `run` 위에서.
+
+    Args:
+        loss_fn: ``loss_fn(net, batch)`` → 최소화할 스칼라 손실. batch는 data의 다음 배치(장치로 옮긴 것),
+            data가 None이면 None (손실 함수가 표본을 스스로 고른다: 전체 배치 등).
+        data: 배치를 내는 반복 가능한 것 (DataLoader, DataBundle, 끝없는 생성기). 끝나면 처음부터 다시.
+        opt: 주지 않으면 Adam(lr, betas).
+        after: 갱신마다 직후에 부르는 함수 (학습률 스케줄러의 step, 가중치 클리핑 등).
+        callbacks: 단계마다 TrainState를 받는 함수들 (`state.nets["net"]`).
+
+    돌려주는 값: 기록(History). ``hist["loss"]``가 log_every 단계마다의 손실이다.
+    """
+    dev = next(net.parameters()).device
+    opt = opt or torch.optim.Adam(net.parameters(), lr=lr, betas=betas)
+    phases = [Phase("net", opt, takes_batch=data is not None, after=after)]
+    return run(
+        NetStep(net, loss_fn),
+        data,
+        phases,
+        steps,
+        log_every=log_every,
+        callbacks=callbacks,
+        device=dev,
+        history=History(d_output="score"),
+        desc=desc,
+        progress=progress,
+    )
+
+
 # --- GAN 한 쌍: fit -----------------------------------------------------------------------
 
 
@@ -362,116 +425,9 @@ def fit(
     desc: str = "GAN 학습",
     progress: bool = True,
 ) -> History:
-    """G와 D를 번갈아 학습하고 기록(History)을 돌려준다.
+    """G와 D를 번갈아 학습하고 기록(History)을 돌려준다: 국면 'D'(n_critic번)와 'G'를 일반 루프 `run`에 넘긴다.
 
-    Args:
-        data: (x,) 또는 (x, y) 배치를 내는 DataLoader (또는 `.loader`를 가진 DataBundle).
-        loss: 손실 쌍 이름('minimax', 'ns', …) 또는 `losses.LossPair`.
-        opt_g, opt_d: 주지 않으면 cfg의 학습률과 betas(와 fused_adam)로 Adam을 만든다.
-        d_reg: 판별자 손실에 더할 정규화 항 (예: 기울기 벌점 gradient penalty).
-        after_d_step: 판별자 갱신 직후 부르는 함수 (예: 가중치 클리핑 weight clipping).
-        callbacks: 생성자 갱신마다 TrainState를 받는 함수들 (스냅숏 등).
-        n_classes: 조건부(conditional) 모델이면 클래스 수: G(z, y), D(x, y)로 부른다.
-        sample_z: 잠재 벡터 샘플러 (기본: 표준정규 N(0, I), 크기 (n, z_dim)).
-    """
-    dev = torch.device(device) if device is not None else default_device()
-    pair = L.get(loss)
-    loader = getattr(data, "loader", data)
-    seed_all(cfg.seed)
-    G.to(dev).train()
-    D.to(dev).train()
-    fused = True if cfg.fused_adam else None  # None: torch의 기본 선택
-    opt_g = opt_g or torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=cfg.betas, fused=fused)
-    opt_d = opt_d or torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=cfg.betas, fused=fused)
-    g_ema = make_ema(G, cfg.ema_decay) if cfg.ema_decay else None
-    zs = sample_z or (lambda n, d: torch.randn(n, cfg.z_dim, device=d))
-    hist = History(g_ema=g_ema, d_output="prob" if pair.d_prob else "score")
-    read_d = pair.d_prob or (lambda out: out)
-    batches = _batches(loader)
-    t0 = time.perf_counter()
-
-    def fake_batch(n: int, y_real):
-        if n_classes is None:
-            return G(zs(n, dev)), None
-        y = torch.randint(n_classes, (n,), device=dev)
-        return G(zs(n, dev), y), y
-
-    def run_d(x, y):
-        return D(x) if n_classes is None else D(x, y)
-
-    bar = tqdm(range(1, cfg.steps + 1), desc=desc, disable=not progress, mininterval=0.5)
-    for step in bar:
-        for k in range(cfg.n_critic):  # 판별자(비평자) k번
-            real, y_real = _split(next(batches), dev)
-            if n_classes is None:
-                y_real = None  # 레이블이 있어도 조건 없는 모델이면 쓰지 않는다
-            share = cfg.share_fake and k == cfg.n_critic - 1 and len(real) == cfg.batch_size
-            with torch.set_grad_enabled(share):
-                fake, y_fake = fake_batch(len(real), y_real)
-            fake_d = fake.detach()
-            real_out, fake_out = run_d(real, y_real), run_d(fake_d, y_fake)
-            d_loss = pair.d_loss(real_out, fake_out)
-            if d_reg is not None:
-                d_loss = d_loss + d_reg(D, real, fake_d, y_real)
-            opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            opt_d.step()
-            if after_d_step is not None:
-                after_d_step(D)
-
-        if not share:
-            fake, y_fake = fake_batch(cfg.batch_size, None)  # 생성자 한 번
-        g_loss = pair.g_loss(run_d(fake, y_fake))
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        opt_g.step()
-        if g_ema is not None:
-            g_ema.update_parameters(G)
-
-        if step % cfg.log_every == 0 or step == 1 or step == cfg.steps:
-            dl, gl = d_loss.item(), g_loss.item()
-            _check_finite(step, d_loss=dl, g_loss=gl)
-            hist.log(
-                step,
-                dl,
-                gl,
-                read_d(real_out.detach()).mean().item(),
-                read_d(fake_out.detach()).mean().item(),
-                time.perf_counter() - t0,
-            )
-            bar.set_postfix(d_loss=f"{dl:.3f}", g_loss=f"{gl:.3f}", refresh=False)
-        state = TrainState(step, G, D, hist, g_ema)
-        for cb in callbacks:
-            cb(state)
-    hist.seconds = time.perf_counter() - t0
-    G.eval()
-    D.eval()
-    if g_ema is not None:
-        g_ema.eval()
-    return hist
-
-
-def fit_on_run(
-    G: nn.Module,
-    D: nn.Module,
-    data,
-    cfg: TrainConfig,
-    *,
-    loss: str | L.LossPair = "ns",
-    opt_g: torch.optim.Optimizer | None = None,
-    opt_d: torch.optim.Optimizer | None = None,
-    d_reg: DReg | None = None,
-    after_d_step: Callable[[nn.Module], None] | None = None,
-    callbacks: Sequence[Callback] = (),
-    n_classes: int | None = None,
-    sample_z: Callable[[int, torch.device], torch.Tensor] | None = None,
-    device: torch.device | str | None = None,
-    desc: str = "GAN 학습",
-    progress: bool = True,
-) -> History:
-    """`fit`과 같은 일을 일반 루프 `run` 위에서 한다 (국면 'D'×n_critic, 'G'; 결과는 `fit`과 비트 단위로 같다).
-
-    `fit`을 이 포장으로 바꾸는 것이 다음 단계다 (2·4·5·7장이 `fit`의 소스를 잘라 보여 주므로 함께 고친다).
+    각 국면이 무엇을 계산하는지는 단계 객체 `GANStep`이 답한다.
 
     Args:
         data: (x,) 또는 (x, y) 배치를 내는 DataLoader (또는 `.loader`를 가진 DataBundle).
@@ -526,16 +482,16 @@ def fit_discriminator(
     """
     seed_all(seed)
     opt = torch.optim.Adam(D.parameters(), lr=lr)
-    out = []
-    for _ in tqdm(range(steps), desc="판별자만 학습", disable=not progress, mininterval=0.5):
-        loss = L.d_bce(D(real), D(fake))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        out.append(loss.item())
-    _check_finite(steps, d_loss=out[-1])
-    D.eval()
-    return out
+    hist = fit_net(
+        D,
+        lambda net, _: L.d_bce(net(real), net(fake)),
+        steps,
+        opt=opt,
+        log_every=1,
+        desc="판별자만 학습",
+        progress=progress,
+    )
+    return hist["loss"]
 
 
 @torch.no_grad()

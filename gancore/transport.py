@@ -27,6 +27,7 @@ from . import losses as L
 from .divergences import w1_points
 from .errors import GanBookError
 from .runtime import seed_all
+from .train import fit_net
 
 
 @dataclass(frozen=True)
@@ -221,21 +222,31 @@ def fit_critic(
     pf = torch.as_tensor(_weights(w_fake, len(xf), "fake"), dtype=torch.float32)
     opt = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
     clipper = L.weight_clipper(clip) if clip is not None else None
-    D.train()
-    est = []
-    for _ in range(steps):
+
+    def loss_fn(net: nn.Module, _) -> torch.Tensor:
         r = xr[torch.multinomial(pr, batch_size, replacement=True)]  # (B, d)
         f = xf[torch.multinomial(pf, batch_size, replacement=True)]
-        loss = L.d_wgan(D(r), D(f))
+        loss = L.d_wgan(net(r), net(f))
         if gp_weight is not None:
-            loss = loss + L.gradient_penalty(D, r, f, weight=gp_weight)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if clipper is not None:
-            clipper(D)
-        with torch.no_grad():
-            est.append((pr @ D(xr).flatten() - pf @ D(xf).flatten()).item())
+            loss = loss + L.gradient_penalty(net, r, f, weight=gp_weight)
+        return loss
+
+    est: list[float] = []
+
+    @torch.no_grad()
+    def estimate(_state) -> None:  # 갱신마다 전체 가중 평균으로 잰 W1 추정값
+        est.append((pr @ D(xr).flatten() - pf @ D(xf).flatten()).item())
+
+    fit_net(
+        D,
+        loss_fn,
+        steps,
+        opt=opt,
+        log_every=steps,
+        after=(lambda: clipper(D)) if clipper is not None else None,
+        callbacks=[estimate],
+        progress=False,
+    )
     if not np.isfinite(est[-1]):
         raise GanBookError("비평자 학습이 발산했습니다(diverged): 학습률을 낮추세요.")
     D.eval()

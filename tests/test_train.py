@@ -272,3 +272,53 @@ def test_checkpoint_config_as_dataclass():
     assert gc.checkpoint.as_config(stored, TrainConfig) == cfg
     with pytest.raises(GanBookError, match=r"unknown config keys.*\['lr'\]"):
         gc.checkpoint.as_config({**stored, "lr": 1e-3}, TrainConfig)
+
+
+# --- fit_net: 네트워크 하나의 지도 학습 ---------------------------------------------------
+
+
+def test_fit_net_least_squares_matches_closed_form():
+    """전체 배치 선형 회귀를 fit_net으로 풀면 numpy의 최소제곱 해와 같다."""
+    import numpy as np
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(200, 3, generator=g)
+    y = x @ torch.tensor([1.5, -2.0, 0.5]) + 0.3 + 0.01 * torch.randn(200, generator=g)
+    net = torch.nn.Linear(3, 1)
+    hist = gc.train.fit_net(
+        net, lambda m, _: ((m(x).squeeze(1) - y) ** 2).mean(), 600, lr=5e-2, progress=False
+    )
+    a = np.c_[x.numpy(), np.ones(200)]
+    want, *_ = np.linalg.lstsq(a, y.numpy(), rcond=None)
+    got = np.r_[net.weight.detach().numpy().ravel(), net.bias.detach().numpy()]
+    np.testing.assert_allclose(got, want, atol=1e-3)
+    assert hist["loss"][-1] < hist["loss"][0] and not net.training  # 끝나면 평가 모드
+
+
+def test_fit_net_batches_after_and_callbacks():
+    """data의 배치를 차례로 받고(끝나면 다시 처음부터), after와 콜백을 단계마다 부른다."""
+    seen, afters, steps = [], [], []
+    data = [(torch.full((2, 1), float(i)),) for i in range(3)]
+    net = torch.nn.Linear(1, 1)
+
+    def loss_fn(m, batch):
+        seen.append(batch[0][0, 0].item())
+        return m(batch[0]).mean()
+
+    gc.train.fit_net(
+        net,
+        loss_fn,
+        5,
+        data=data,
+        after=lambda: afters.append(1),
+        callbacks=[lambda st: steps.append((st.step, st.nets["net"] is net))],
+        progress=False,
+    )
+    assert seen == [0.0, 1.0, 2.0, 0.0, 1.0]
+    assert len(afters) == 5 and steps == [(i, True) for i in range(1, 6)]
+
+
+def test_fit_net_stops_on_nan_with_korean_message():
+    net = torch.nn.Linear(1, 1)
+    with pytest.raises(gc.errors.TrainingDiverged, match="발산"):
+        gc.train.fit_net(net, lambda m, _: m.weight.sum() * float("nan"), 3, progress=False)

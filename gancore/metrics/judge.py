@@ -13,9 +13,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
 from ..errors import GanBookError, check_shape
+from ..train import fit_net
 
 VERSION = 2  # 구조나 학습법을 바꾸면 올린다 → 옛 캐시를 쓰지 않는다
 FEATURE_DIM = 64
@@ -92,16 +92,25 @@ def train_judge(epochs: int = 12, seed: int = 0, progress: bool = True) -> tuple
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     n_batches = len(tr.x) // 128
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=epochs * n_batches)
-    for _ in tqdm(range(epochs), desc="심판 분류기 학습", disable=not progress):
-        model.train()
-        perm = torch.randperm(len(tr.x), generator=gen)
-        for i in range(n_batches):
-            idx = perm[i * 128 : (i + 1) * 128]
-            loss = F.cross_entropy(model(_augment(tr.x[idx], gen)), tr.y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
+
+    def batches():  # 에폭마다 새로 섞고, 배치마다 새로 흔든다(이동·회전)
+        for _ in range(epochs):
+            perm = torch.randperm(len(tr.x), generator=gen)
+            for i in range(n_batches):
+                idx = perm[i * 128 : (i + 1) * 128]
+                yield _augment(tr.x[idx], gen), tr.y[idx]
+
+    fit_net(
+        model,
+        lambda net, batch: F.cross_entropy(net(batch[0]), batch[1]),
+        epochs * n_batches,
+        data=batches(),
+        opt=opt,
+        after=sched.step,
+        log_every=n_batches,
+        desc="심판 분류기 학습",
+        progress=progress,
+    )
     model.eval()
     model.calibrate(tr.x)
     return model, accuracy(model, te.x, te.y)
