@@ -20,7 +20,7 @@ def mode_coverage(
     - 고품질(high-quality) 표본: 가장 가까운 중심에서 n_sigma·std 안에 든 표본.
     - 모드가 잡혔다(covered): 그 모드의 고품질 표본 수가 공평한 몫(N/K)의 min_share 이상.
 
-    돌려주는 값: {'modes': 잡은 모드 수, 'n_modes': K, 'hq': 고품질 비율, 'counts': 모드별 수}.
+    돌려주는 값: {'modes': 포착한 모드 수, 'n_modes': K, 'hq': 고품질 비율, 'counts': 모드별 수}.
     """
     check_shape(samples, [None, centers.shape[1]], "표본(samples)")
     s = samples.detach().float().cpu()
