@@ -151,6 +151,176 @@ def load_paired(
     return DataBundle(name, src, tgt, make_loader(src, tgt, batch_size, seed), meta)
 
 
+# --- 여러 영역 (StarGAN) --------------------------------------------------------------------
+
+
+def shear(x: torch.Tensor, s: torch.Tensor | float) -> torch.Tensor:
+    """이미지 (N, 1, H, W) ∈ [-1, 1]를 가로로 민다(shear): 출력 (u, v)는 입력 (u + s·v, v)를 읽는다.
+
+    s > 0이면 위쪽이 오른쪽으로 기운다 (좌표는 [-1, 1]로 잰다; 바깥은 배경 -1).
+    """
+    s = torch.as_tensor(s, dtype=x.dtype).expand(len(x))
+    theta = torch.zeros(len(x), 2, 3, dtype=x.dtype)
+    theta[:, 0, 0] = theta[:, 1, 1] = 1.0
+    theta[:, 0, 1] = s  # (N, 2, 3)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)  # (N, H, W, 2)
+    return F.grid_sample(x + 1, grid, align_corners=False) - 1  # 바깥(0)이 배경 -1이 되도록
+
+
+def slant(x: torch.Tensor) -> torch.Tensor:
+    """잉크의 2차 모멘트로 잰 기울기 μ11/μ02 (N,): 0이면 똑바로, 음수면 위쪽이 오른쪽으로 기운 숫자."""
+    w = (x[:, 0] + 1) / 2  # (N, H, W) 잉크 무게
+    H, W = w.shape[-2:]
+    v = torch.linspace(-1 + 1 / H, 1 - 1 / H, H).view(1, H, 1)  # 화소 가운데의 [-1, 1] 좌표
+    u = torch.linspace(-1 + 1 / W, 1 - 1 / W, W).view(1, 1, W)
+    m = w.sum((1, 2))
+    cv = ((w * v).sum((1, 2)) / m).view(-1, 1, 1)
+    cu = ((w * u).sum((1, 2)) / m).view(-1, 1, 1)
+    mu11 = (w * (v - cv) * (u - cu)).sum((1, 2)) / m
+    mu02 = (w * (v - cv) ** 2).sum((1, 2)) / m
+    return mu11 / mu02
+
+
+def _dilate(b: torch.Tensor, k: int) -> torch.Tensor:
+    """0/1 이미지 (N, 1, H, W)를 k×k 원반으로 넓힌다 (k=1이면 그대로)."""
+    if k == 1:
+        return b
+    r = (k - 1) / 2
+    yy, xx = torch.meshgrid(torch.arange(k) - r, torch.arange(k) - r, indexing="ij")
+    disk = ((yy**2 + xx**2) <= r * r + 0.5).float().view(1, 1, k, k)
+    h = F.conv2d(F.pad(b, (k // 2, (k - 1) // 2, k // 2, (k - 1) // 2)), disk)
+    return (h > 0).float()  # (N, 1, H, W)
+
+
+def _soft(b: torch.Tensor) -> torch.Tensor:
+    """0/1 이미지 → 3×3 이항 필터로 가장자리를 부드럽게 한 [-1, 1] 이미지."""
+    k = torch.tensor([1.0, 2.0, 1.0])
+    k = (k[:, None] * k[None]) / 16
+    return (F.conv2d(b, k.view(1, 1, 3, 3), padding=1) * 2 - 1).clamp(-1, 1)
+
+
+DIGIT_STYLES: dict[str, tuple[int, float]] = {  # 이름 → (획 굵기 k×k, 기울기 s)
+    "thin": (2, 0.0),
+    "thick": (5, 0.0),
+    "slant_right": (3, 0.4),
+    "slant_left": (3, -0.4),
+}
+DOMAIN_NAMES_KO = {
+    "thin": "가는 획",
+    "thick": "굵은 획",
+    "slant_right": "오른쪽 기울임",
+    "slant_left": "왼쪽 기울임",
+}
+
+
+def render_style(x: torch.Tensor, style: str) -> torch.Tensor:
+    """숫자 (N, 1, 28, 28)를 한 양식으로 다시 그린다: 기울기 바로 세우기 → 뼈대 → 정한 굵기 → 정한 기울기."""
+    if style not in DIGIT_STYLES:
+        raise unknown_name("숫자 양식(digit style)", style, DIGIT_STYLES)
+    width, s = DIGIT_STYLES[style]
+    upright = shear(x, slant(x))  # 원래 기울기를 없앤다 (deskew)
+    sk = (skeleton(upright) > 0).float()  # (N, 1, H, W) 0/1
+    out = _soft(_dilate(sk, width))
+    return shear(out, s) if s != 0 else out
+
+
+def load_domains(
+    name: str = "digit_styles",
+    split: str = "train",
+    batch_size: int = 16,
+    *,
+    domains: tuple[str, ...] = ("thin", "thick", "slant_right", "slant_left"),
+    seed: int = 0,
+) -> DataBundle:
+    """여러 영역의 숫자 (StarGAN): mnist5k의 숫자 하나하나를 영역 하나에만 넣어 그 양식으로 다시 그린다.
+
+    원본 이미지를 시드 seed의 무작위 순서로 영역에 고르게 나누므로 영역끼리 같은 원본을 나누지 않는다.
+    loader는 (이미지, 영역 번호) 배치를 낸다. meta: 'domains'(이름), 'digits'(원본의 숫자 레이블).
+
+    Args:
+        name: 'digit_styles'.
+        split: mnist5k의 분할 'train'(4,000) | 'test'(1,000) | 'all'.
+        batch_size: loader의 미니배치 크기.
+        domains: 쓸 양식 이름들 (`DIGIT_STYLES`; 2개 이상, 중복 없이).
+        seed: 영역 나누기와 loader 섞기의 시드.
+    """
+    if name != "digit_styles":
+        raise unknown_name("영역 데이터셋(domain dataset)", name, ["digit_styles"])
+    if len(domains) < 2 or len(set(domains)) != len(domains):
+        raise GanBookError(f"영역(domain)은 서로 다른 2개 이상이어야 합니다: {domains}")
+    for d in domains:
+        if d not in DIGIT_STYLES:
+            raise unknown_name("숫자 양식(digit style)", d, DIGIT_STYLES)
+    x, digits, _ = _mnist5k(split)
+    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    dom = torch.empty(len(x), dtype=torch.long)
+    dom[perm] = torch.arange(len(x)) % len(domains)  # 원본 하나 → 영역 하나, 영역마다 같은 수
+    out = torch.empty_like(x)
+    for i, d in enumerate(domains):
+        out[dom == i] = render_style(x[dom == i], d)
+    meta = {"domains": list(domains), "digits": digits}
+    return DataBundle(name, out, dom, make_loader(out, dom, batch_size, seed), meta)
+
+
+# --- 짝 없는 두 영역 (CycleGAN) -------------------------------------------------------------
+
+
+def thicken(x: torch.Tensor, k: int = 4) -> torch.Tensor:
+    """숫자 (N, 1, H, W) ∈ [-1, 1]의 획을 굵게 다시 그린다: 잉크(> 0)를 k×k 원반으로 넓히고 가장자리를 부드럽게."""
+    return _soft(_dilate((x > 0).float(), k))
+
+
+class UnpairedLoader:
+    """두 영역에서 따로 섞은 미니배치 (x, y)를 내는 로더: 에폭마다 두 순서를 독립으로 뽑아 짝이 고정되지 않는다."""
+
+    def __init__(self, a: torch.Tensor, b: torch.Tensor, batch_size: int, seed: int = 0):
+        if batch_size > min(len(a), len(b)):
+            raise GanBookError(f"배치 크기(batch size) {batch_size}가 영역의 데이터 수보다 큽니다.")
+        self.a, self.b, self.batch_size = a, b, batch_size
+        self.gen = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        return min(len(self.a), len(self.b)) // self.batch_size
+
+    def __iter__(self):
+        pa = torch.randperm(len(self.a), generator=self.gen)
+        pb = torch.randperm(len(self.b), generator=self.gen)
+        for i in range(len(self)):
+            s = slice(i * self.batch_size, (i + 1) * self.batch_size)
+            yield self.a[pa[s]], self.b[pb[s]]  # (B, 1, H, W), (B, 1, H, W)
+
+
+UNPAIRED_SETS = ("thin2thick",)
+
+
+def load_unpaired(
+    name: str = "thin2thick", split: str = "train", batch_size: int = 8, *, seed: int = 0
+) -> DataBundle:
+    """짝 없는 두 영역 (CycleGAN): 영역 X는 mnist5k의 숫자 그대로, 영역 Y는 획을 굵게 다시 그린 숫자.
+
+    분할의 원본을 고정된 무작위 순서로 반씩 나누어 한쪽은 X에, 다른 쪽은 Y에만 쓴다: 같은 원본이 두 영역에
+    함께 나오지 않으므로 우연한 짝도 없다. 무작위성은 seed(loader 섞기)뿐이고 영역은 늘 같다.
+    DataBundle의 x는 영역 X, y는 영역 Y의 이미지, meta: 'labels_x', 'labels_y'(숫자 레이블), 'src_x', 'src_y'(원본 번호).
+
+    Args:
+        name: 'thin2thick'.
+        split: mnist5k의 분할 'train'(4,000 → 2,000 + 2,000) | 'test'(1,000 → 500 + 500).
+        batch_size: loader의 미니배치 크기 (loader는 (x, y)를 낸다).
+        seed: loader 섞기의 시드.
+    """
+    if name not in UNPAIRED_SETS:
+        raise unknown_name("짝 없는 데이터셋(unpaired dataset)", name, UNPAIRED_SETS)
+    if split not in ("train", "test"):
+        raise unknown_name("분할(split)", split, ["train", "test"])
+    x, labels, _ = _mnist5k(split)  # (N, 1, 28, 28)
+    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(1234))
+    ia, ib = perm[: len(x) // 2], perm[len(x) // 2 :]  # 서로 겹치지 않는 원본
+    a, b = x[ia], thicken(x[ib])
+    meta = {"labels_x": labels[ia], "labels_y": labels[ib], "src_x": ia, "src_y": ib,
+            "domains": ["가는 획(MNIST)", "굵은 획"]}  # fmt: skip
+    return DataBundle(name, a, b, UnpairedLoader(a, b, batch_size, seed), meta)
+
+
 # --- 장난감 분포 ---------------------------------------------------------------------------
 
 
@@ -245,3 +415,22 @@ def load(
     else:
         raise unknown_name("데이터셋(dataset)", name, names())
     return DataBundle(name, x, y, make_loader(x, y, batch_size, seed), meta)
+
+
+# --- 사진 한 장 (SinGAN) ------------------------------------------------------------------
+
+PHOTOS = ("immunohistochemistry", "astronaut", "chelsea", "coffee", "rocket")
+
+
+def load_photo(name: str = "immunohistochemistry") -> torch.Tensor:
+    """scikit-image에 들어 있는 컬러 사진 한 장을 (1, 3, H, W), [-1, 1] 텐서로 (인터넷 없이).
+
+    Args:
+        name: 'immunohistochemistry'(조직 염색 사진, 512×512), 'astronaut', 'chelsea', 'coffee', 'rocket'.
+    """
+    if name not in PHOTOS:
+        raise unknown_name("사진(photo)", name, PHOTOS)
+    import skimage.data
+
+    img = getattr(skimage.data, name)()  # (H, W, 3) uint8
+    return _to_unit(img, 255.0).permute(2, 0, 1)[None].contiguous()

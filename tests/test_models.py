@@ -39,7 +39,15 @@ TINY = {
     "dcgan_d": (dict(ch=4), _x(1, 28), (B,)),
     "unet": (dict(size=8, ngf=4), _x(1, 8), (B, 1, 8, 8)),
     "patchgan": (dict(in_ch=1, ndf=4, n_layers=1), _x(1, 16), None),
+    "resnet_gen": (dict(ngf=4, n_blocks=1), _x(1, 8), (B, 1, 8, 8)),
+    "pggan_g": (dict(z_dim=4, channels=(4,)), _z(4), (B, 1, 4, 4)),
+    "pggan_d": (dict(channels=(4,)), _x(1, 4), (B,)),
+    "stylegan_g": (dict(z_dim=4, w_dim=4, channels=(4, 4), map_layers=1), _z(4), (B, 1, 8, 8)),
     "sgan_d": (dict(n_classes=3, in_shape=(1, 6, 6), hidden=(8,)), _x(1, 6), (B, 3)),
+    "stargan_g": (dict(n_domains=3, ngf=4, n_res=1, size=8), _xy(1, 8, 3), (B, 1, 8, 8)),
+    "stargan_d": (dict(n_domains=3, ndf=4, n_layers=2, size=8), _x(1, 8), (B, 1 * 2 * 2 + 3)),
+    "singan_g": (dict(nfc=4), lambda: (_x(3, 12)()[0], _x(3, 12)()[0]), (B, 3, 12, 12)),
+    "singan_d": (dict(nfc=4), _x(3, 16), (B, 1, 6, 6)),
 }
 
 
@@ -58,6 +66,8 @@ def test_forward_shape_and_backward(name):
     model, inputs, shape = _build(name)
     model.train()
     out = model(*inputs())
+    if isinstance(out, tuple):  # 머리가 여럿인 모델 (StarGAN 판별자: 점수 지도, 영역 로짓)
+        out = torch.cat([o.flatten(1) for o in out if o is not None], 1)
     if shape is not None:
         assert tuple(out.shape) == shape
     assert torch.isfinite(out).all()

@@ -83,6 +83,18 @@ def test_display_math_blocks_stand_alone(nb):
     assert not bad, f"$$ 블록 앞뒤에 빈 줄이 없습니다 (python tools/notebooks.py fix-math): {bad}"
 
 
+# CommonMark: 닫는 ** 앞이 문장 부호(')')이고 뒤가 글자(한글 조사 등)이면 닫는 표시로 읽히지 않아 굵은 글씨가 깨진다.
+# "**판별자(discriminator)**가" 대신 "**판별자**(discriminator)가"로 쓴다.
+BROKEN_BOLD = re.compile(r"\*\*[^*\n]+?\)\*\*(?=[가-힣A-Za-z0-9])")
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_bold_closes_before_a_particle(nb):
+    md = ["".join(c["source"]) for c in cells(nb) if c["cell_type"] == "markdown"]
+    bad = [m.group(0) for t in md for m in BROKEN_BOLD.finditer(t)]
+    assert not bad, f"굵은 글씨가 닫히지 않습니다 (**한글**(english)로 쓰세요): {bad[:5]}"
+
+
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_size(nb):
     assert nb.stat().st_size < 6 * 2**20
