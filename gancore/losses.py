@@ -62,17 +62,24 @@ def d_hinge(real_out: Tensor, fake_out: Tensor) -> Tensor:
 
 
 def gradient_penalty(
-    D, real: Tensor, fake: Tensor, cond: Tensor | None = None, weight: float = 10.0
+    D,
+    real: Tensor,
+    fake: Tensor,
+    cond: Tensor | None = None,
+    weight: float = 10.0,
+    *,
+    per_pixel: bool = False,
 ) -> Tensor:
     """WGAN-GP의 기울기 벌점: λ E[(‖∇_x̂ D(x̂)‖₂ - 1)²], x̂ = εx + (1-ε)G(z), ε ~ U[0, 1].
 
-    트레이너의 `d_reg` 자리에 그대로 넣을 수 있는 서명(D, real, fake, cond)이다.
+    트레이너의 `d_reg` 자리에 그대로 넣을 수 있는 서명(D, real, fake, cond)이다. per_pixel이면 노름을 이미지 전체가
+    아니라 화소마다 채널 방향으로 재어 평균한다 (공식 SinGAN 코드의 ``norm(2, dim=1)``).
     """
     eps = torch.rand(len(real), *([1] * (real.ndim - 1)), device=real.device)  # (B, 1, …)
     x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
     out = D(x_hat) if cond is None else D(x_hat, cond)
     (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
-    norm = grad.flatten(1).norm(2, dim=1)  # (B,)
+    norm = grad.norm(2, dim=1) if per_pixel else grad.flatten(1).norm(2, dim=1)  # (B, h, w) / (B,)
     return weight * ((norm - 1) ** 2).mean()
 
 

@@ -172,3 +172,20 @@ def test_register_adds_and_pair_is_frozen():
             pair.name = "other"
     finally:
         L.LOSSES.pop("test_only_pair")
+
+
+def test_gradient_penalty_per_pixel_norm():
+    """D(x) = Σ a·x (a가 화소마다 다름)이면 ∇ₓD = a: per_pixel은 화소마다 채널 노름 ‖a[:, i, j]‖로, 기본은 ‖a‖ 하나로 잰다."""
+    a = torch.linspace(-1.0, 1.5, 2 * 3 * 4).reshape(2, 3, 4)
+
+    class Dot(nn.Module):
+        def forward(self, x):
+            return (x * a).flatten(1).sum(1)
+
+    real, fake = torch.randn(5, 2, 3, 4), torch.randn(5, 2, 3, 4)
+    pen = L.gradient_penalty(Dot(), real, fake, weight=0.1, per_pixel=True)
+    want = 0.1 * ((a.norm(dim=0) - 1) ** 2).mean()
+    assert torch.allclose(pen, want, rtol=1e-5)
+    whole = L.gradient_penalty(Dot(), real, fake, weight=0.1)
+    assert torch.allclose(whole, 0.1 * (a.norm() - 1) ** 2, rtol=1e-5)
+    assert not torch.allclose(pen, whole)

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..errors import GanBookError, check_shape, unknown_name
+from ..losses import gradient_penalty
 from ..train import History, Phase, TrainConfig, run
 
 
@@ -199,12 +200,10 @@ class Pyramid:
 def gradient_penalty_pixel(D: nn.Module, real: torch.Tensor, fake: torch.Tensor, weight: float):
     """공식 SinGAN의 기울기 벌점: 기울기의 노름을 채널 방향으로만(화소마다) 재어 1에서 벗어난 만큼 평균한다.
 
-    7장의 `losses.gradient_penalty`는 이미지 전체의 노름 하나를 쓴다. 공식 코드의 `norm(2, dim=1)`을 따른 것이다.
+    7장의 `losses.gradient_penalty`와 같은 함수이고, 노름만 이미지 전체가 아니라 화소마다 잰다(`per_pixel=True`,
+    공식 코드의 `norm(2, dim=1)`).
     """
-    eps = torch.rand(1, 1, 1, 1, device=real.device)
-    x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
-    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)  # (1, C, h, w)
-    return weight * ((grad.norm(2, dim=1) - 1) ** 2).mean()
+    return gradient_penalty(D, real, fake, weight=weight, per_pixel=True)
 
 
 # --- 학습 ---------------------------------------------------------------------------------
