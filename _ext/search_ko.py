@@ -3,7 +3,8 @@
 Sphinx에는 한국어 분리기(splitter)가 없어서 조사가 붙은 낱말이 모두 다른 낱말로 색인된다. 여기의
 ``SearchKorean``은 색인할 때(Python) 낱말 끝의 조사·어미를 떼고, 같은 규칙을 JavaScript ``Stemmer``로
 검색 페이지에 실어 질의도 똑같이 다룬다. 규칙은 ``ENDINGS`` 한 곳에만 있고 JS 코드는 그 목록으로
-만들어진다. 로마자 낱말은 소문자로만 바꾼다(영어 어간 추출은 하지 않는다).
+만들어진다. 로마자로만 된 낱말은 Sphinx의 영어 검색과 같은 포터(Porter) 어간 추출을 거친다
+("discriminators", "discriminator" → "discrimin"; Python은 snowballstemmer, JS는 Sphinx의 포터 구현).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import json
 import re
 
+import snowballstemmer
 from sphinx.application import Sphinx
 from sphinx.search import SearchLanguage
+from sphinx.search.en import js_porter_stemmer
 
 # 긴 것부터 맞춰 본다. 떼고 남은 말이 두 글자 이상일 때만 뗀다("차이"의 "이"는 떼지 않는다).
 ENDINGS = sorted(
@@ -31,11 +34,15 @@ ENDINGS = sorted(
 )  # fmt: skip
 MIN_STEM = 2
 _HANGUL = re.compile(r"^[\uac00-\ud7a3]+$")
+_LATIN = re.compile(r"^[a-z]+$")
+_PORTER = snowballstemmer.stemmer("porter")
 
 
 def stem_ko(word: str) -> str:
-    """낱말 하나의 검색용 어간: 한글 낱말이면 끝의 조사·어미 하나를 떼고, 아니면 소문자로."""
+    """낱말 하나의 검색용 어간: 한글 낱말이면 끝의 조사·어미 하나를 떼고, 로마자 낱말이면 포터 어간, 아니면 소문자로."""
     word = word.lower()
+    if _LATIN.match(word):
+        return _PORTER.stemWord(word)
     if not _HANGUL.match(word):
         return word
     for ending in ENDINGS:
@@ -48,9 +55,15 @@ JS_STEMMER = """
 /* 한국어 Stemmer (_ext/search_ko.py가 만든다; Python의 stem_ko와 같은 규칙) */
 var KO_ENDINGS = %(endings)s;
 var KO_MIN_STEM = %(min_stem)d;
+var PorterStemmer = (function () {
+%(porter)s
+  return Stemmer;
+})();
 var Stemmer = function () {
+  var porter = new PorterStemmer();
   this.stemWord = function (w) {
     w = w.toLowerCase();
+    if (/^[a-z]+$/.test(w)) return porter.stemWord(w);
     if (!/^[\\uac00-\\ud7a3]+$/.test(w)) return w;
     for (var i = 0; i < KO_ENDINGS.length; i++) {
       var e = KO_ENDINGS[i];
@@ -73,6 +86,7 @@ class SearchKorean(SearchLanguage):
     js_stemmer_code = JS_STEMMER % {
         "endings": json.dumps(ENDINGS, ensure_ascii=False),
         "min_stem": MIN_STEM,
+        "porter": js_porter_stemmer,
     }
 
     def stem(self, word: str) -> str:

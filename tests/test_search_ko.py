@@ -25,7 +25,11 @@ CASES = {
     "학습한다": "학습",
     "차이": "차이",  # 떼고 한 글자만 남으면 떼지 않는다
     "GAN": "gan",
+    "GANs": "gan",  # 로마자 낱말은 포터 어간 (Sphinx의 영어 검색과 같다)
     "Wasserstein": "wasserstein",
+    "discriminators": "discrimin",
+    "discriminator": "discrimin",
+    "gradients": "gradient",
     "DCGAN의": "dcgan의",  # 한글만으로 된 낱말만 다룬다
 }
 
@@ -46,6 +50,27 @@ def test_split_and_stem_through_sphinx_language():
 def test_javascript_stemmer_matches_python():
     node = shutil.which("node") or pytest.skip("node가 없습니다")
     words = [*CASES, "모드의", "비평자로", "기울기", "생성적", "수식에서"]
+    words += [
+        "generative",
+        "adversarial",
+        "networks",
+        "training",
+        "normalization",
+        "truncation",
+        "relu",
+        "sigmoid",
+    ]
+    words += [
+        "spectral",
+        "instance",
+        "progressive",
+        "growing",
+        "mixing",
+        "wgan",
+        "cyclegan",
+        "singan",
+        "lpips",
+    ]
     script = search_ko.SearchKorean.js_stemmer_code + (
         f"\nvar s = new Stemmer(); console.log(JSON.stringify({json.dumps(words)}.map(w => s.stemWord(w))));"
     )

@@ -2,7 +2,7 @@
 
 모든 페이지를 데스크톱 너비(1280 px)와 휴대 전화 너비(390 px)에서 열어 콘솔 오류, 사이트 밖 요청,
 그림, 수식 조판, 한글, 애니메이션 단추, 풀이 토글, 가로 넘침, Colab 링크를 확인하고, 한국어 검색이
-조사가 붙은 낱말(판별자의, 생성자가)로 그 낱말을 쓰는 모든 페이지에 닿는지 본다. 두 페이지의 화면을
+조사가 붙은 낱말(판별자의, 생성자가)과 영어 복수형(discriminators)으로 그 낱말을 쓰는 모든 페이지에 닿는지 본다. 두 페이지의 화면을
 ``_build/screenshots/``에 저장한다. 픽스처는 tests/conftest.py.
 """
 
@@ -209,10 +209,12 @@ def _page_words(site_dir) -> dict[str, set[str]]:
     return out
 
 
-@pytest.mark.parametrize("query", ["판별자의", "생성자가"])
-def test_korean_search_reaches_every_page_using_the_word(site_dir, site_url, new_page, query):
-    stem = search_ko.stem_ko(query)
-    assert stem == query[:-1]
+@pytest.mark.parametrize(
+    "query,stem", [("판별자의", "판별자"), ("생성자가", "생성자"), ("discriminators", "discrimin")]
+)
+def test_korean_search_reaches_every_page_using_the_word(site_dir, site_url, new_page, query, stem):
+    """조사가 붙은 한글 낱말, 복수형 영어 낱말로 찾아도 그 어간을 쓰는 모든 페이지에 닿는다."""
+    assert search_ko.stem_ko(query) == stem
     expected = {p for p, words in _page_words(site_dir).items() if stem in words}
     assert len(expected) >= 3, expected
     page = new_page(width=1280)
