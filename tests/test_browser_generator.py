@@ -226,3 +226,12 @@ def test_no_webassembly_gives_korean_message(site_dir, site_url, new_page, page_
     page.goto(f"{site_url}/book/{page_name}.html", wait_until="domcontentloaded", timeout=WAIT_MS)
     msg = page.wait_for_selector("div.gangen .gangen-msg", timeout=WAIT_MS).text_content()
     assert "WebAssembly" in msg and "정적 그림" in msg, msg
+
+
+def test_missing_worker_gives_korean_message(site_dir, site_url, new_page):
+    """계산 작업자(gangen-worker.js)가 뜨지 못하면 멈추지 않고 한국어로 알린다."""
+    page = new_page()
+    page.route("**/gangen-worker.js", lambda route: route.fulfill(status=404, body="no"))
+    page.goto(f"{site_url}/book/05_dcgan.html", wait_until="domcontentloaded", timeout=WAIT_MS)
+    msg = page.wait_for_selector("div.gangen .gangen-msg", timeout=WAIT_MS).text_content()
+    assert "생성자를 읽지 못했습니다" in msg and "정적 그림" in msg, msg

@@ -5,6 +5,8 @@
  * (_ext/gangen_assets.py). 잠재 벡터는 장의 파이썬 셀과 같은 시드로 torch가 뽑은 값 그대로다.
  * 바깥 주소는 쓰지 않는다: 모든 파일이 이 스크립트 옆(gangen/)에 있다.
  *
+ * onnxruntime-web은 작업자(gangen-worker.js, Web Worker)가 다른 스레드에서 돌린다: 주 스레드는 조작과 그리기만 한다.
+ *
  * 테스트용으로 window.gangen에 시각(timings)과 블록별 단계 시간(steps)을 남긴다.
  */
 (function () {
@@ -32,29 +34,26 @@
     root.classList.add("gangen-failed");
   }
 
-  function loadScript(src) {
-    return new Promise(function (ok, fail) {
-      var s = el("script", { src: src });
-      s.onload = ok;
-      s.onerror = function () { fail(new Error("스크립트를 읽지 못했습니다: " + src)); };
-      document.head.appendChild(s);
-    });
-  }
-
-  var ortReady = null;
-  function getOrt() {
-    if (!ortReady) {
-      ortReady = loadScript(BASE + "ort/ort.wasm.min.js").then(function () {
-        var ort = window.ort;
-        G.timings.ortScript = performance.now();
-        ort.env.wasm.numThreads = 1; // 단일 스레드: COOP/COEP 헤더 없는 정적 호스트에서도 돈다
-        ort.env.wasm.proxy = false;
-        ort.env.wasm.wasmPaths = BASE + "ort/"; // 사이트 안의 복사본 (CDN 아님)
-        ort.env.logLevel = "error";
-        return ort;
-      });
+  // 계산은 작업자(gangen-worker.js)가 다른 스레드에서 한다: 주 스레드가 본문을 읽는 동안 WASM과 모델을 올린다
+  var worker = null, calls = {}, nextId = 1;
+  function call(msg, transfer) {
+    if (!worker) {
+      worker = new Worker(BASE + "gangen-worker.js");
+      worker.onmessage = function (e) {
+        var r = e.data, c = calls[r.id];
+        delete calls[r.id];
+        if (r.ok) c.ok(r); else c.fail(new Error(r.error));
+      };
+      worker.onerror = function (e) { // 작업자 스크립트가 뜨지 못함: 기다리는 요청을 모두 실패로
+        e.preventDefault();
+        Object.keys(calls).forEach(function (id) { calls[id].fail(new Error("작업자 오류: " + (e.message || "읽지 못함"))); delete calls[id]; });
+      };
     }
-    return ortReady;
+    return new Promise(function (ok, fail) {
+      msg.id = nextId++;
+      calls[msg.id] = { ok: ok, fail: fail };
+      worker.postMessage(msg, transfer || []);
+    });
   }
 
   function fetchOk(url, kind) {
@@ -74,16 +73,10 @@
   function getModel(stem) {
     if (!models[stem]) {
       models[stem] = Promise.all([
-        getOrt(),
         fetchOk(BASE + "models/" + stem + ".json", "json"),
-        fetchOk(BASE + "models/" + stem + ".onnx", "buf"),
+        call({ op: "load", stem: stem }).then(function () { G.timings["session_" + stem] = performance.now(); }),
       ]).then(function (r) {
-        var ort = r[0], data = r[1];
-        return ort.InferenceSession.create(new Uint8Array(r[2]), { executionProviders: ["wasm"] })
-          .then(function (sess) {
-            G.timings["session_" + stem] = performance.now();
-            return { ort: ort, session: sess, data: data, d: data.z_dim };
-          });
+        return { stem: stem, data: r[0], d: r[0].z_dim };
       });
     }
     return models[stem];
@@ -91,10 +84,7 @@
 
   // z: Float32Array (B·d), ys: 정수 배열 또는 null → Float32Array (B·784), 값은 [-1, 1]
   function generate(m, z, ys) {
-    var B = z.length / m.d;
-    var feeds = { z: new m.ort.Tensor("float32", z, [B, m.d]) };
-    if (ys) feeds.y = new m.ort.Tensor("int64", BigInt64Array.from(ys.map(BigInt)), [B]);
-    return m.session.run(feeds).then(function (out) { return out.image.data; });
+    return call({ op: "run", stem: m.stem, z: z, d: m.d, ys: ys }).then(function (r) { return r.image; }); // z는 복사된다 (작다)
   }
 
   // 마지막 요청만 남기는 줄: 계산 중에 슬라이더가 여러 번 움직이면 끝난 뒤 가장 최근 것 하나만 그린다
