@@ -36,7 +36,7 @@
 
   // 계산은 작업자(gangen-worker.js)가 다른 스레드에서 한다: 주 스레드가 본문을 읽는 동안 WASM과 모델을 올린다
   var worker = null, calls = {}, nextId = 1;
-  function call(msg, transfer) {
+  function call(msg) {
     if (!worker) {
       worker = new Worker(BASE + "gangen-worker.js");
       worker.onmessage = function (e) {
@@ -52,14 +52,14 @@
     return new Promise(function (ok, fail) {
       msg.id = nextId++;
       calls[msg.id] = { ok: ok, fail: fail };
-      worker.postMessage(msg, transfer || []);
+      worker.postMessage(msg);
     });
   }
 
-  function fetchOk(url, kind) {
+  function fetchJson(url) {
     return fetch(url).then(function (r) {
       if (!r.ok) throw new Error(url + " " + r.status);
-      return kind === "json" ? r.json() : r.arrayBuffer();
+      return r.json();
     });
   }
 
@@ -73,7 +73,7 @@
   function getModel(stem) {
     if (!models[stem]) {
       models[stem] = Promise.all([
-        fetchOk(BASE + "models/" + stem + ".json", "json"),
+        fetchJson(BASE + "models/" + stem + ".json"),
         call({ op: "load", stem: stem }).then(function () { G.timings["session_" + stem] = performance.now(); }),
       ]).then(function (r) {
         return { stem: stem, data: r[0], d: r[0].z_dim };
