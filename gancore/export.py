@@ -1,10 +1,11 @@
 """학습한 생성자를 브라우저로: ONNX 내보내기와 잠재 벡터·속성 벡터의 JSON.
 
-책의 사이트는 5장의 DCGAN과 4장의 조건부 GAN을 독자의 브라우저에서 onnxruntime-web으로 돌린다.
+책의 사이트는 5장의 DCGAN, 4장의 조건부 GAN, 13장의 StyleGAN을 독자의 브라우저에서 onnxruntime-web으로 돌린다.
 사이트를 빌드할 때(`_ext/gangen_assets.py`) 커밋된 체크포인트에서 이 모듈이 만드는 것:
 
 - `<이름>.onnx`: 생성자 하나. 입력 `z` (B, z_dim) float32 (조건부 GAN은 `y` (B,) int64도),
-  출력 `image` (B, 1, 28, 28), 값은 tanh로 [-1, 1]. 가중치가 `MAX_BYTES`를 넘으면 float16으로 저장하고
+  출력 `image` (B, 1, 28, 28), 값은 tanh로 [-1, 1]. StyleGAN은 입력 `z1`, `z2` (B, z_dim), `psi` (1,),
+  `mix` (B, num_ws)(1이면 그 층에 w₁, 0이면 w₂), 출력 `image` (B, 1, 32, 32), 잡음 끔, 평균 w는 그래프 안에. 가중치가 `MAX_BYTES`를 넘으면 float16으로 저장하고
   그래프 첫머리에서 float32로 되돌린다(계산은 float32 그대로).
 - `<이름>.json`: 장의 파이썬 셀과 같은 시드로 만든 잠재 벡터와 속성 벡터. 브라우저가 torch의 난수 생성기를
   다시 구현하지 않도록, 값은 float32 그대로(리틀 엔디언 바이트의 base64) 싣는다.
@@ -12,7 +13,7 @@
     G, info = load_generator("gancore/assets/dcgan_mnist.pt")
     to_onnx(G, "/tmp/dcgan.onnx")                     # → Path, ≤ MAX_BYTES
     data = dcgan_page_data(G)                         # 5장 블록의 JSON (dict)
-    write_site_assets("/tmp/out")                     # 두 모델의 .onnx와 .json 전부
+    write_site_assets("/tmp/out")                     # 세 모델의 .onnx와 .json 전부
 """
 
 from __future__ import annotations
@@ -31,9 +32,13 @@ from .errors import GanBookError
 ASSETS = Path(__file__).resolve().parent / "assets"
 MAX_BYTES = 2_000_000  # 모델 파일 하나의 한도 (독자가 내려받는 크기)
 # 내보낼 수 있는 생성자: 체크포인트의 모델 이름 → 입력 이름들
-INPUTS = {"dcgan_g": ("z",), "cgan_g": ("z", "y")}
+INPUTS = {"dcgan_g": ("z",), "cgan_g": ("z", "y"), "stylegan_g": ("z1", "z2", "psi", "mix")}
 # 사이트에 싣는 모델: 파일 이름 → 체크포인트
-SITE_MODELS = {"dcgan_mnist": ASSETS / "dcgan_mnist.pt", "cgan_mnist": ASSETS / "cgan_mnist.pt"}
+SITE_MODELS = {
+    "dcgan_mnist": ASSETS / "dcgan_mnist.pt",
+    "cgan_mnist": ASSETS / "cgan_mnist.pt",
+    "stylegan_mnist": ASSETS / "stylegan_mnist.pt",
+}
 # 5장의 셀과 같은 시드 (book/05_dcgan.ipynb)
 CH05 = {
     "n_seeds": 200,  # 보간 블록의 시드 0..199: 시드 s → random_latents(1, d, seed=s)[0]
@@ -47,6 +52,12 @@ CH05 = {
     "abc_n": 20,
 }
 CH04 = {"n_seeds": 100}  # 4장 블록의 시드 0..99
+CH13 = {
+    "n_seeds": 100,
+    "seeds_default": (5, 13),
+    "psi": 0.7,
+    "k": 4,
+}  # 13장의 StyleMixer 위젯과 같은 값
 
 
 def _b64(x: torch.Tensor) -> dict:
@@ -113,14 +124,37 @@ class _Core(nn.Module):
         return (y[:, None] == torch.arange(k, device=y.device)[None]).float()  # (B, K)
 
 
+class _StyleCore(nn.Module):
+    """StyleGAN의 내보낼 계산: z₁, z₂ → 절단한 w₁, w₂ → 층마다 mix로 고른 w → 합성 (잡음 끔)."""
+
+    def __init__(self, G: nn.Module):
+        super().__init__()
+        self.G = G
+
+    def forward(self, z1, z2, psi, mix) -> torch.Tensor:
+        G = self.G
+        w1, w2 = G.mapping(z1), G.mapping(z2)  # (B, w_dim)
+        w1 = G.w_avg + psi * (w1 - G.w_avg)  # 절단 기법 (평균 w는 그래프의 상수)
+        w2 = G.w_avg + psi * (w2 - G.w_avg)
+        m = mix[:, :, None]  # (B, num_ws, 1), 값 0 또는 1
+        ws = m * w1[:, None] + (1 - m) * w2[:, None]  # (B, num_ws, w_dim) = stylegan.mix_ws
+        h = G.const + torch.zeros_like(z1[:, :1, None, None])  # (B, c0, 4, 4)
+        for i, layer in enumerate(G.layers):
+            h = layer(h, ws[:, i], "none")
+        return G.to_rgb(h)  # (B, 1, 32, 32)
+
+
 def _kind(G: nn.Module) -> str:
     from .models.cgan import CondGenerator
     from .models.dcgan import DCGANGenerator
+    from .models.stylegan import Generator as StyleGenerator
 
     if isinstance(G, DCGANGenerator):
         return "dcgan_g"
     if isinstance(G, CondGenerator):
         return "cgan_g"
+    if isinstance(G, StyleGenerator):
+        return "stylegan_g"
     raise GanBookError(
         f"ONNX로 내보낼 수 있는 생성자(generator)가 아닙니다: {type(G).__name__}. "
         f"내보낼 수 있는 것은 {', '.join(INPUTS)}입니다."
@@ -149,6 +183,7 @@ def to_onnx(G: nn.Module, path: str | Path, max_bytes: int = MAX_BYTES, opset: i
     """생성자 G를 ONNX 파일로 내보낸다. 배치 크기 B는 자유롭다.
 
     입력 `z` (B, z_dim) float32 (조건부 GAN은 `y` (B,) int64도), 출력 `image` (B, 1, 28, 28).
+    StyleGAN은 입력 `z1`, `z2`, `psi`, `mix`, 출력 (B, 1, 32, 32) (모듈 설명을 보라).
     float32 가중치로 `max_bytes`를 넘으면 가중치만 float16으로 저장하고, 그래도 넘으면 오류를 낸다.
     """
     import onnx
@@ -158,11 +193,15 @@ def to_onnx(G: nn.Module, path: str | Path, max_bytes: int = MAX_BYTES, opset: i
     path.parent.mkdir(parents=True, exist_ok=True)
     was = G.training
     G.eval()
-    core = _Core(G).eval()
+    core = (_StyleCore(G) if kind == "stylegan_g" else _Core(G)).eval()
     z = torch.zeros(2, G.z_dim)  # (2, d) 모양만 쓰는 예시 입력
-    args = (z,) if kind == "dcgan_g" else (z, torch.zeros(2, dtype=torch.long))
+    args = {
+        "dcgan_g": (z,),
+        "cgan_g": (z, torch.zeros(2, dtype=torch.long)),
+        "stylegan_g": (z, z, torch.ones(1), torch.ones(2, getattr(G, "num_ws", 0))),
+    }[kind]
     names = list(INPUTS[kind])
-    axes = {n: {0: "B"} for n in names} | {"image": {0: "B"}}
+    axes = {n: {0: "B"} for n in names if n != "psi"} | {"image": {0: "B"}}
     try:
         torch.onnx.export(
             core,
@@ -190,14 +229,22 @@ def to_onnx(G: nn.Module, path: str | Path, max_bytes: int = MAX_BYTES, opset: i
     return path
 
 
-def run_onnx(path: str | Path, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-    """onnxruntime(CPU, 스레드 하나)으로 ONNX 생성자를 돌린다: z (B, d) → 이미지 (B, 1, 28, 28)."""
+def run_onnx(
+    path: str | Path, z: torch.Tensor | None = None, y: torch.Tensor | None = None, **inputs
+) -> torch.Tensor:
+    """onnxruntime(CPU, 스레드 하나)으로 ONNX 생성자를 돌린다: z (B, d) → 이미지 (B, 1, 28, 28).
+
+    StyleGAN은 이름으로 넘긴다: `run_onnx(path, z1=…, z2=…, psi=torch.tensor([0.7]), mix=…)`.
+    """
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = opts.inter_op_num_threads = 1
     sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-    feeds = {"z": z.detach().cpu().numpy().astype(np.float32)}
+    named = {"z": z, **inputs}
+    feeds = {
+        k: v.detach().cpu().numpy().astype(np.float32) for k, v in named.items() if v is not None
+    }
     if y is not None:
         feeds["y"] = y.detach().cpu().numpy().astype(np.int64)
     if {i.name for i in sess.get_inputs()} != set(feeds):
@@ -251,6 +298,22 @@ def cgan_page_data(G: nn.Module, cfg: dict = CH04) -> dict:
     }
 
 
+def stylegan_page_data(G: nn.Module, cfg: dict = CH13) -> dict:
+    """13장 블록의 데이터: 시드 0..n−1의 z (시드 s → `random_latents(1, d, seed=s)[0]`)와 기본값."""
+    return {
+        "z_dim": G.z_dim,
+        "num_ws": G.num_ws,
+        "size": G.size,
+        "seeds": _b64(_seed_latents(cfg["n_seeds"], G.z_dim)),
+        "seeds_default": list(cfg["seeds_default"]),
+        "psi": cfg["psi"],
+        "k": cfg["k"],
+    }
+
+
+PAGE_DATA = {"dcgan_g": dcgan_page_data, "cgan_g": cgan_page_data, "stylegan_g": stylegan_page_data}
+
+
 def _meta(info: dict, ckpt: Path) -> dict:
     ex = info["extra"]
     keep = ("command", "cfid", "label_accuracy", "precision", "recall", "seconds", "split")
@@ -270,7 +333,7 @@ def write_site_assets(out_dir: str | Path, models: dict[str, Path] | None = None
     for stem, ckpt in (models or SITE_MODELS).items():
         G, info = load_generator(ckpt)
         onnx_path = to_onnx(G, out_dir / f"{stem}.onnx")
-        page = dcgan_page_data(G) if info["name"] == "dcgan_g" else cgan_page_data(G)
+        page = PAGE_DATA[info["name"]](G)
         page = {
             "model": onnx_path.name,
             "kind": info["name"],

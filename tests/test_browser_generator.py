@@ -1,6 +1,6 @@
 """브라우저 속 생성자 (book/_extra/gangen/gangen.js): 실제 headless Chromium에서, 인터넷 없이.
 
-- 5장·4장 페이지가 콘솔 오류 없이 열리고, 슬라이더를 움직이면 캔버스가 바뀐다.
+- 5장·4장·13장 페이지가 콘솔 오류 없이 열리고, 슬라이더를 움직이면 캔버스가 바뀐다.
 - 충실도: 같은 z에서 브라우저가 그린 화소가 torch의 화소와 2/255 안 (슬라이더 세 위치, 이 테스트가 torch 쪽을 계산한다).
 - 첫 그림까지의 시간과 슬라이더 한 단계의 시간을 재서 출력하고 `_build/gangen_times.json`에 남긴다
   (목표: 첫 그림 ≤ 2초, 한 단계 ≤ 50 ms. 기계의 부하에 따라 크게 흔들리므로 시간으로 실패시키지는 않는다).
@@ -219,7 +219,43 @@ def test_ch04_block_faithful_and_responsive(site_dir, site_url, new_page):
     _clean(page)
 
 
-@pytest.mark.parametrize("page_name", ["05_dcgan", "04_cgan"])
+def test_ch13_block_faithful_and_responsive(site_dir, site_url, new_page):
+    from gancore.models import stylegan as S
+    from gancore.widgets.style import mixed_images
+
+    data = _site_data(site_dir, "stylegan_mnist")
+    G, _ = export.load_generator(export.SITE_MODELS["stylegan_mnist"])
+    seeds, L = export.from_b64(data["seeds"]), data["num_ws"]
+    page = _open(new_page, site_url, "13_stylegan", "style")
+    page.wait_for_selector('canvas[data-role="style-row"][data-version]', timeout=WAIT_MS)
+    first = _pixels(page, "style")
+    _set_and_wait(page, "k", 1, "style")
+    assert not torch.equal(first, _pixels(page, "style"))
+    _set_and_wait(page, "k", data["k"], "style")
+    # 충실도: 슬라이더 세 위치 (시드 A·B, ψ, k), 큰 그림과 k = 0…L의 한 줄 모두
+    a0, b0 = data["seeds_default"]
+    for a, b, psi, k in ((a0, b0, data["psi"], data["k"]), (a0, b0, 0.0, 2), (17, 42, 1.0, 6)):
+        for role, v in (("seed-a", a), ("seed-b", b), ("psi", psi), ("k", k)):
+            if float(page.input_value(f'[data-role="{role}"]')) != v:
+                _set_and_wait(page, role, v, "style")
+        want = export.to_pixels(S.crop28(mixed_images(G, seeds[a], seeds[b], psi, range(L + 1))))
+        got = _pixels(page, "style-row")
+        assert got.shape == (L + 1, 28, 28)
+        diff = (got.int() - want[:, 0].int()).abs().max().item()
+        assert diff <= 2, ((a, b, psi, k), diff)
+        assert (_pixels(page, "style")[0].int() - want[k, 0].int()).abs().max() <= 2
+        cap = page.text_content('[data-role="style-cap"]')
+        assert f"ψ = {psi:.2f}, k = {k}" in cap, cap
+    times = _timings(page, "ch13", 10, "psi", "style", [0.05 * i for i in range(1, 21)])
+    _record("ch13", times)
+    (ROOT / "_build" / "screenshots").mkdir(parents=True, exist_ok=True)
+    page.locator("div.gangen").screenshot(
+        path=str(ROOT / "_build" / "screenshots" / "gangen_ch13.png")
+    )
+    _clean(page)
+
+
+@pytest.mark.parametrize("page_name", ["05_dcgan", "04_cgan", "13_stylegan"])
 def test_no_webassembly_gives_korean_message(site_dir, site_url, new_page, page_name):
     page = new_page()
     page.add_init_script("delete window.WebAssembly;")

@@ -177,3 +177,56 @@ def test_pretrain_cgan_dry_run_is_exportable(tmp_path):
     z, y = torch.randn(4, G.z_dim), torch.arange(4)
     with torch.no_grad():
         assert (export.run_onnx(onnx_path, z, y) - G(z, y)).abs().max() < 1e-2
+
+
+def _style_reference(G, z1, z2, psi: float, ks) -> torch.Tensor:
+    """torch 쪽의 독립 계산: 절단한 w₁·w₂를 `stylegan.mix_ws`로 이미지마다 교차점 k에서 섞어 합성 (잡음 끔)."""
+    from gancore.models import stylegan as S
+
+    with torch.no_grad():
+        w1, w2 = G.truncate(G.mapping(z1), psi), G.truncate(G.mapping(z2), psi)
+        ws = torch.cat(
+            [S.mix_ws(w1[i : i + 1], w2[i : i + 1], k, G.num_ws) for i, k in enumerate(ks)]
+        )
+        return G.synthesis(ws, noise="none")  # (B, 1, 32, 32)
+
+
+def _mix(ks, L: int) -> torch.Tensor:
+    return (torch.arange(L)[None] < torch.tensor(ks)[:, None]).float()  # (B, L): 층 < k에 1
+
+
+def test_stylegan_onnx_matches_torch_tiny(tmp_path):
+    from gancore.models import stylegan as S
+
+    torch.manual_seed(0)
+    G = S.Generator(z_dim=8, w_dim=8, channels=(8, 8, 4, 4), map_layers=2).eval()
+    for layer in G.layers:  # 잡음의 세기가 0이 아니어도 ONNX는 잡음을 끈다
+        layer.noise_weight.data.normal_()
+    G.w_avg.normal_()
+    path = export.to_onnx(G, tmp_path / "s.onnx")
+    g = torch.Generator().manual_seed(4)
+    z1, z2 = torch.randn(7, 8, generator=g), torch.randn(7, 8, generator=g)
+    ks = [0, 1, 3, 4, 8, 2, 5]
+    for psi in (0.0, 0.6, 1.0):
+        got = export.run_onnx(path, z1=z1, z2=z2, psi=torch.tensor([psi]), mix=_mix(ks, 8))
+        want = _style_reference(G, z1, z2, psi, ks)
+        assert got.shape == want.shape == (7, 1, 32, 32)
+        assert (got - want).abs().max() < 1e-4, psi
+    data = json.loads(json.dumps(export.stylegan_page_data(G, dict(export.CH13, n_seeds=5))))
+    assert data["num_ws"] == 8 and data["size"] == 32
+    assert torch.equal(export.from_b64(data["seeds"])[3], gc.latent.random_latents(1, 8, seed=3)[0])
+
+
+def test_stylegan_pretrained_onnx_matches(tmp_path):
+    G, info = _committed("stylegan_mnist")
+    assert info["name"] == "stylegan_g" and info["extra"]["split"] == gc.metrics.TRAIN_SPLIT
+    path = export.to_onnx(G, tmp_path / "stylegan.onnx")
+    assert path.stat().st_size <= export.MAX_BYTES
+    g = torch.Generator().manual_seed(5)
+    z1, z2 = torch.randn(9, G.z_dim, generator=g), torch.randn(9, G.z_dim, generator=g)
+    ks = list(range(G.num_ws + 1))
+    for psi in (0.0, 0.7, 1.0):
+        got = export.run_onnx(path, z1=z1, z2=z2, psi=torch.tensor([psi]), mix=_mix(ks, G.num_ws))
+        want = _style_reference(G, z1, z2, psi, ks)
+        assert (got - want).abs().max() < 1e-3, psi
+        assert (export.to_pixels(got).int() - export.to_pixels(want).int()).abs().max() <= 1

@@ -14,7 +14,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -511,6 +512,42 @@ FULL = Recipe(
     gamma=10.0,
     r1_every=1,
 )
+# 미리 학습(tools/pretrain_stylegan.py, gancore/assets/stylegan_mnist.pt): GPU가 없어도 한 명령으로 다시 만들 수
+# 있도록 QUICK의 작은 구조를 CPU 한 스레드에서 15분 안쪽으로 오래(6배) 학습한다. FULL(512채널)은 GPU 레시피이고
+# 가중치만 수십 MB라 저장소에 담을 수 없다. 단계가 많으므로 EMA 창을 넓힌다(0.995 → 0.999).
+PRETRAIN = replace(QUICK, cfg=replace(QUICK.cfg, steps=9000, ema_decay=0.999, log_every=100))
+PRETRAINED_PATH = Path(__file__).resolve().parent.parent / "assets" / "stylegan_mnist.pt"
+
+
+def model_kwargs(rec: Recipe) -> dict:
+    """레시피의 생성자를 다시 만드는 `Generator`의 인자 (체크포인트에 함께 적는다)."""
+    return {
+        "z_dim": rec.cfg.z_dim,
+        "w_dim": rec.w_dim,
+        "channels": list(rec.channels),
+        "map_layers": rec.map_layers,
+        "lr_mul": rec.lr_mul,
+    }
+
+
+def pretrained(path: str | Path | None = None) -> tuple[Generator, dict]:
+    """미리 학습한 MNIST StyleGAN 생성자(EMA 가중치와 추적한 평균 w)를 평가 모드로 읽는다.
+
+    돌려주는 값: (G, {'config': 학습 설정, 'extra': 만든 명령·측정값 등}). 다른 모델의 체크포인트이면
+    한국어 오류(`GanBookError`)를 낸다.
+    """
+    from ..checkpoint import load_state, read
+
+    ckpt = read(path or PRETRAINED_PATH)
+    kw = model_kwargs(PRETRAIN)
+    if ckpt["model_name"] == "stylegan_g":  # 다른 모델의 것이면 아래 load_state가 이름으로 거절한다
+        kw = ckpt.get("extra", {}).get("model_kwargs", kw)
+    G = Generator(**kw)
+    info = load_state(ckpt, G, "stylegan_g")
+    G.eval()
+    for p in G.parameters():
+        p.requires_grad_(False)
+    return G, info
 
 
 def recipe() -> Recipe:

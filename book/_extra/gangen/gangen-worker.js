@@ -7,6 +7,7 @@
  *   {id, op: "load", stem}                 → {id, ok}
  *   {id, op: "run", stem, z, d, ys}        → {id, ok, image}   z: Float32Array (B·d), ys: 정수 배열 또는 null,
  *                                                               image: Float32Array (B·784), 값은 [-1, 1]
+ *   {id, op: "run", stem, inputs}          → {id, ok, image}   inputs: 이름 → {data: Float32Array, dims} (13장 StyleGAN)
  */
 "use strict";
 var BASE = new URL(".", self.location.href).href; // .../gangen/
@@ -32,8 +33,13 @@ function load(stem) {
 
 function run(m) {
   return load(m.stem).then(function (sess) {
+    var feeds = {};
+    if (m.inputs) {
+      Object.keys(m.inputs).forEach(function (k) { feeds[k] = new ort.Tensor("float32", m.inputs[k].data, m.inputs[k].dims); });
+      return sess.run(feeds);
+    }
     var B = m.z.length / m.d;
-    var feeds = { z: new ort.Tensor("float32", m.z, [B, m.d]) };
+    feeds.z = new ort.Tensor("float32", m.z, [B, m.d]);
     if (m.ys) feeds.y = new ort.Tensor("int64", BigInt64Array.from(m.ys.map(BigInt)), [B]);
     return sess.run(feeds);
   }).then(function (out) {

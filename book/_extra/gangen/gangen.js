@@ -1,6 +1,6 @@
 /* 브라우저 속 생성자: 이 책에서 학습한 생성자를 독자의 브라우저에서 onnxruntime-web(단일 스레드 WASM)으로 돌린다.
  *
- * 페이지의 <div class="gangen" data-block="ch05"> 또는 data-block="ch04">를 찾아 조작 블록을 그린다.
+ * 페이지의 <div class="gangen" data-block="ch05">(또는 "ch04", "ch13")를 찾아 조작 블록을 그린다.
  * 모델(.onnx)과 잠재 벡터(.json)는 사이트를 빌드할 때 gancore.export가 커밋된 체크포인트에서 만든다
  * (_ext/gangen_assets.py). 잠재 벡터는 장의 파이썬 셀과 같은 시드로 torch가 뽑은 값 그대로다.
  * 바깥 주소는 쓰지 않는다: 모든 파일이 이 스크립트 옆(gangen/)에 있다.
@@ -87,6 +87,11 @@
     return call({ op: "run", stem: m.stem, z: z, d: m.d, ys: ys }).then(function (r) { return r.image; }); // z는 복사된다 (작다)
   }
 
+  // inputs: 이름 → {data: Float32Array, dims} → Float32Array (13장 StyleGAN: B·32·32)
+  function generateNamed(m, inputs) {
+    return call({ op: "run", stem: m.stem, inputs: inputs }).then(function (r) { return r.image; });
+  }
+
   // 마지막 요청만 남기는 줄: 계산 중에 슬라이더가 여러 번 움직이면 끝난 뒤 가장 최근 것 하나만 그린다
   function runner(name, job) {
     var busy = false, pending = null, info = (G.blocks[name] = { steps: [], first: null, draws: 0 });
@@ -113,6 +118,13 @@
   function toPixel(x) { // torch 쪽과 같은 식: round((x + 1) / 2 · 255)
     var v = Math.round(((x < -1 ? -1 : x > 1 ? 1 : x) + 1) / 2 * 255);
     return v;
+  }
+
+  // (n·s·s) → (n·784): 가운데 28×28 (torch의 stylegan.crop28과 같다)
+  function crop28(x, n, s) {
+    var o = new Float32Array(n * 784), p = (s - PX) / 2;
+    for (var k = 0; k < n; k++) for (var r = 0; r < PX; r++) for (var c = 0; c < PX; c++) o[k * 784 + r * PX + c] = x[k * s * s + (r + p) * s + c + p];
+    return o;
   }
 
   // imgs: Float32Array (n·784), 한 줄에 cols장
@@ -264,7 +276,43 @@
     return Promise.resolve();
   }
 
-  var BLOCKS = { ch05: ["dcgan_mnist", ch05], ch04: ["cgan_mnist", ch04] };
+  // ---- 13장: StyleGAN의 절단 ψ와 스타일 혼합의 교차점 k ----
+  function ch13(root, m) {
+    var D = m.data, d = m.d, L = D.num_ws, seeds = b64(D.seeds), n = seeds.shape[0];
+    var sA = slider("시드 A (거친 층)", 0, n - 1, 1, D.seeds_default[0], "seed-a");
+    var sB = slider("시드 B (세밀한 층)", 0, n - 1, 1, D.seeds_default[1], "seed-b");
+    var sP = slider("절단 ψ", 0, 1, 0.05, D.psi, "psi"), sK = slider("교차점 k", 0, L, 1, D.k, "k");
+    var cOne = canvas("style", 6), cRow = canvas("style-row", 3);
+    var p = panel("스타일 혼합과 절단: 층 < k는 시드 A, 층 ≥ k는 시드 B", [
+      el("div", { class: "gangen-row" }, [sA.wrap, sB.wrap]),
+      el("div", { class: "gangen-row" }, [sP.wrap, sK.wrap]),
+      el("div", { class: "gangen-row" }, [figure(cOne, "style-cap"), figure(cRow, "style-row-cap")]),
+    ]);
+    var run = runner("ch13", function () {
+      var a = row(seeds, sA.get(), d), b = row(seeds, sB.get(), d), k = sK.get(), B = L + 1;
+      var mix = new Float32Array(B * L); // 그림 j는 교차점 j: 층 i < j에 w₁
+      for (var j = 0; j < B; j++) for (var i = 0; i < L; i++) mix[j * L + i] = i < j ? 1 : 0;
+      var inputs = {
+        z1: { data: pack(Array(B).fill(a), d), dims: [B, d] },
+        z2: { data: pack(Array(B).fill(b), d), dims: [B, d] },
+        psi: { data: Float32Array.of(sP.get()), dims: [1] },
+        mix: { data: mix, dims: [B, L] },
+      };
+      return generateNamed(m, inputs).then(function (x) {
+        var y = crop28(x, B, D.size);
+        draw(cOne, y.subarray(k * 784, (k + 1) * 784), 1); draw(cRow, y, B);
+        var what = k === 0 ? "모든 층이 시드 B" : k === L ? "모든 층이 시드 A" : "층 0…" + (k - 1) + "은 시드 A, 층 " + k + "…" + (L - 1) + "은 시드 B";
+        root.querySelector('[data-role="style-cap"]').textContent = "ψ = " + sP.get().toFixed(2) + ", k = " + k + ": " + what;
+        root.querySelector('[data-role="style-row-cap"]').textContent = "같은 ψ에서 k = 0 (시드 B만) … " + L + " (시드 A만)";
+      });
+    });
+    root.append(p);
+    [sA, sB, sP, sK].forEach(function (s) { s.input.addEventListener("input", run); });
+    run();
+    return Promise.resolve();
+  }
+
+  var BLOCKS = { ch05: ["dcgan_mnist", ch05], ch04: ["cgan_mnist", ch04], ch13: ["stylegan_mnist", ch13] };
 
   function start(root) {
     var spec = BLOCKS[root.dataset.block];
