@@ -125,7 +125,12 @@ class _Core(nn.Module):
 
 
 class _StyleCore(nn.Module):
-    """StyleGAN의 내보낼 계산: z₁, z₂ → 절단한 w₁, w₂ → 층마다 mix로 고른 w → 합성 (잡음 끔)."""
+    """StyleGAN의 내보낼 계산: z₁, z₂ → 절단한 w₁, w₂ → 층마다 mix로 고른 w → 합성 (잡음 끔).
+
+    `Generator.truncate`와 `Generator.synthesis`를 부르지 않고 같은 식을 여기 쓰는 까닭: ψ가 그래프의 입력
+    텐서라 `truncate`의 `if psi != 1.0`을 추적할 수 없고, `synthesis`의 `const.expand(len(ws))`와 모양
+    검사는 배치 크기를 상수로 굳힌다. 같은 계산임은 tests/test_export.py가 torch와 견주어 확인한다.
+    """
 
     def __init__(self, G: nn.Module):
         super().__init__()
