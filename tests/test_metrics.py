@@ -89,6 +89,27 @@ def test_evaluate_mnist_on_real_digits(judge):
     assert "classifier-FID" in gc.metrics.format_mnist(m)
 
 
+def test_evaluate_mnist_matches_the_single_metrics(judge):
+    """묶음은 심판을 한 번만 돌리지만, 지표 하나씩 부른 값과 같아야 한다."""
+    x = gc.data.load("mnist5k", split="train").x[:300].flip(-1)  # 좌우로 뒤집어 덜 진짜 같은 표본
+    m = gc.metrics.evaluate_mnist(x)
+    p, r = gc.metrics.precision_recall(x)
+    cs = gc.metrics.class_stats(x)
+    assert m["cfid"] == pytest.approx(gc.metrics.cfid(x), rel=1e-9)
+    assert (m["precision"], m["recall"]) == (p, r)
+    assert m["hist"] == cs["hist"] and m["confident"] == cs["confident"]
+    assert torch.equal(m["pred"], cs["pred"])
+    f, logits = judge.outputs(x[:50])
+    assert torch.allclose(f, judge.features(x[:50])) and torch.allclose(logits, judge(x[:50]))
+
+
+def test_real_baseline_is_computed_once(judge, monkeypatch):
+    first = gc.metrics.real_baseline()
+    monkeypatch.setattr(gc.metrics, "evaluate_mnist", lambda s: pytest.fail("다시 계산함"))
+    again = gc.metrics.real_baseline()
+    assert again == first and again is not first
+
+
 def test_label_accuracy(judge):
     te = gc.data.load("mnist5k", split="test")
     assert gc.metrics.label_accuracy(te.x, te.y) > 0.97

@@ -43,6 +43,30 @@ def test_execute_runs_and_saves(tmp_path):
     assert out.execution_count == 1 and out.outputs[0]["text"] == "42\n"
 
 
+def _notebook(path: Path, source: str) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+def test_threads_runs_nbval_at_each_thread_count(tmp_path, capsys):
+    """`threads`는 커널의 스레드 수를 정말 바꾼다: 스레드 수를 되찾아 적는 노트북은 1과 2에서 통과하고,
+    2스레드에서만 실패하는 검사는 한 번 실패로 센다."""
+    seen = tmp_path / "seen.txt"
+    src = f"import os, torch\nopen({str(seen)!r}, 'a').write(str(torch.get_num_threads()))"
+    assert nbtool.threads([_notebook(tmp_path / "ok.ipynb", src)]) == 0
+    assert seen.read_text() == "12"
+    bad = _notebook(tmp_path / "bad.ipynb", "import torch\nassert torch.get_num_threads() == 1")
+    assert nbtool.threads([bad]) == 1
+    out = capsys.readouterr().out
+    assert "bad.ipynb 스레드 1: 통과" in out and "bad.ipynb 스레드 2: 실패" in out
+
+
 def test_fix_display_math_separates_blocks_and_is_idempotent():
     text = "판별자는\n$$ D = 1 $$\n이다.\n\n$$\na\n$$\n\n이므로\n$$\nC = 2\n$$ (eq-x)\n다음"
     fixed = nbtool.fix_display_math(text)

@@ -2,6 +2,7 @@
 
     python tools/notebooks.py sync              # 모든 장의 첫 셀(설치 셀)을 _config.yml의 저장소 주소로 다시 쓴다
     python tools/notebooks.py execute book/02_gan.ipynb [...]   # quick 모드로 실행해 결과를 저장
+    python tools/notebooks.py threads book/02_gan.ipynb [...]   # nbval로 1스레드와 2스레드에서 다시 실행해 확인
     python tools/notebooks.py list              # _toc.yml에 있는 노트북
     python tools/notebooks.py from-script draft.py book/NN_slug.ipynb  # percent 스크립트 → 노트북
     python tools/notebooks.py fix-math [book/NN_slug.ipynb ...]  # $$ 블록 앞뒤에 빈 줄을 넣는다
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -94,6 +96,25 @@ def execute(paths: list[Path], timeout: int = 1800) -> None:
         print(f"executed {p.name} in {time.time() - t:.0f} s")
 
 
+def threads(paths: list[Path], counts: tuple[int, ...] = (1, 2)) -> int:
+    """장마다 nbval을 커널의 스레드 수(OMP/MKL)를 바꿔 가며 돌린다 (xdist 없이). 실패한 실행 수를 돌려준다.
+
+    같은 시드의 학습도 스레드 수에 따라 다른 결과를 내므로, 숨은 검사의 여유는 두 경우 모두에서 맞아야 한다."""
+    failed = 0
+    for p in paths:
+        for n in counts:
+            env = os.environ | {"OMP_NUM_THREADS": str(n), "MKL_NUM_THREADS": str(n)}
+            args = ["-q", "-p", "no:cacheprovider", "-o", "addopts=--nbval-lax --nbval-current-env"]
+            t = time.time()
+            done = subprocess.run(
+                [sys.executable, "-m", "pytest", str(p), *args], env=env, cwd=ROOT
+            )
+            failed += done.returncode != 0
+            verdict = "통과" if done.returncode == 0 else "실패"
+            print(f"{p.name} 스레드 {n}: {verdict} ({time.time() - t:.0f} s)", flush=True)
+    return failed
+
+
 def fix_display_math(text: str) -> str:
     """`$$` 수식 블록 앞뒤에 빈 줄을 넣는다.
 
@@ -153,6 +174,8 @@ if __name__ == "__main__":
         sync(paths or chapter_notebooks())
     elif cmd == "execute":
         execute(paths)
+    elif cmd == "threads":
+        sys.exit(1 if threads(paths or chapter_notebooks()) else 0)
     elif cmd == "fix-math":
         fix_math(paths or chapter_notebooks())
     elif cmd == "from-script":

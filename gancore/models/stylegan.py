@@ -410,30 +410,14 @@ def generate(
 
 
 def evaluate(G: Generator, psi: float = 1.0) -> dict:
-    """책의 평가 규약으로 G를 잰다: 표본 N_EVAL장(z 시드 EVAL_SEED), 절단 ψ, 28×28로 잘라(`crop28`) 심판 특징에서.
-
-    `metrics.evaluate_mnist`와 같은 값(classifier-FID, 정밀도, 재현율, 나타난 클래스 수)을, 심판을 한 번만
-    돌려 계산한다. 'samples'에 표본 (N, 1, 32, 32)을 함께 돌려준다.
-    """
+    """책의 평가 규약으로 G를 잰다: 표본 N_EVAL장(z 시드 EVAL_SEED), 절단 ψ, 28×28로 잘라(`crop28`)
+    `metrics.evaluate_mnist`. 'samples'에 표본 (N, 1, 32, 32)을 함께 돌려준다."""
     from .. import metrics
     from ..latent import random_latents
-    from ..metrics import fid, judge, pr
 
     z = random_latents(metrics.N_EVAL, G.z_dim, metrics.EVAL_SEED)
-    x = generate(G, z, psi, seed=metrics.EVAL_SEED)
-    feats, probs = judge.judge_outputs(crop28(x))
-    real = metrics.real_features()
-    n = min(len(real), len(feats))
-    p, r = pr.precision_recall(real[:n], feats[:n], 3)
-    pred = probs.argmax(1)
-    return {
-        "cfid": fid.fid_from_features(real, feats),
-        "precision": p,
-        "recall": r,
-        "classes": int(torch.bincount(pred, minlength=10).gt(0).sum()),
-        "pred": pred,
-        "samples": x,
-    }
+    x = generate(G, z, psi, seed=metrics.EVAL_SEED)  # (N, 1, 32, 32)
+    return metrics.evaluate_mnist(crop28(x)) | {"samples": x}
 
 
 def path_length(G: Generator, space: str, n: int = 200, eps: float = 1e-4, seed: int = 0) -> float:
