@@ -29,20 +29,6 @@ def test_from_script_and_sync_are_idempotent(tmp_path):
     assert len(nb2.cells) == 3 and nb2.cells[0].metadata["tags"] == ["setup-cell", "remove-cell"]
 
 
-def test_execute_runs_and_saves(tmp_path):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 6 * 7\nprint(x)")])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    p = tmp_path / "t.ipynb"
-    nbformat.write(nb, p)
-    nbtool.execute([p])
-    out = nbformat.read(p, as_version=4).cells[0]
-    assert out.execution_count == 1 and out.outputs[0]["text"] == "42\n"
-
-
 def _notebook(path: Path, source: str) -> Path:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     nb.metadata["kernelspec"] = {
@@ -52,6 +38,13 @@ def _notebook(path: Path, source: str) -> Path:
     }
     nbformat.write(nb, path)
     return path
+
+
+def test_execute_runs_and_saves(tmp_path):
+    p = _notebook(tmp_path / "t.ipynb", "x = 6 * 7\nprint(x)")
+    nbtool.execute([p])
+    out = nbformat.read(p, as_version=4).cells[0]
+    assert out.execution_count == 1 and out.outputs[0]["text"] == "42\n"
 
 
 def test_threads_runs_nbval_at_each_thread_count(tmp_path, capsys):

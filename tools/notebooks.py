@@ -100,11 +100,11 @@ def threads(paths: list[Path], counts: tuple[int, ...] = (1, 2)) -> int:
     """장마다 nbval을 커널의 스레드 수(OMP/MKL)를 바꿔 가며 돌린다 (xdist 없이). 실패한 실행 수를 돌려준다.
 
     같은 시드의 학습도 스레드 수에 따라 다른 결과를 내므로, 숨은 검사의 여유는 두 경우 모두에서 맞아야 한다."""
+    args = ["-q", "-p", "no:cacheprovider", "-o", "addopts=--nbval-lax --nbval-current-env"]
     failed = 0
     for p in paths:
         for n in counts:
             env = os.environ | {"OMP_NUM_THREADS": str(n), "MKL_NUM_THREADS": str(n)}
-            args = ["-q", "-p", "no:cacheprovider", "-o", "addopts=--nbval-lax --nbval-current-env"]
             t = time.time()
             done = subprocess.run(
                 [sys.executable, "-m", "pytest", str(p), *args], env=env, cwd=ROOT

@@ -62,9 +62,13 @@ def cfid(samples: torch.Tensor) -> float:
 
 def precision_recall(samples: torch.Tensor, k: int = 3) -> tuple[float, float]:
     """심판 특징 공간에서 기준 집합과 견준 (정밀도, 재현율). 두 쪽을 같은 수로 자른다."""
+    return _precision_recall(judge.judge_outputs(samples[: len(real_features())])[0], k)
+
+
+def _precision_recall(feats: torch.Tensor, k: int = 3) -> tuple[float, float]:
     real = real_features()
-    n = min(len(real), len(samples))
-    return pr.precision_recall(real[:n], judge.judge_outputs(samples[:n])[0], k)
+    n = min(len(real), len(feats))
+    return pr.precision_recall(real[:n], feats[:n], k)
 
 
 def class_stats(samples: torch.Tensor, confident: float = 0.9) -> dict:
@@ -123,12 +127,10 @@ def evaluate_mnist(samples: torch.Tensor) -> dict:
 
     `cfid`, `precision_recall`, `class_stats`와 같은 값을, 심판을 한 번만 돌려 계산한다."""
     feats, probs = judge.judge_outputs(samples)
-    real = real_features()
-    n = min(len(real), len(feats))
-    p, r = pr.precision_recall(real[:n], feats[:n], 3)
+    p, r = _precision_recall(feats)
     cs = _class_stats(probs)
     return {
-        "cfid": fid.fid_from_features(real, feats),
+        "cfid": fid.fid_from_features(real_features(), feats),
         "precision": p,
         "recall": r,
         "hist": cs["hist"],
