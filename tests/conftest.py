@@ -59,7 +59,9 @@ def _seed():
     import torch
 
     torch.manual_seed(0)
+    threads = torch.get_num_threads()
     yield
+    torch.set_num_threads(threads)  # pretrain 도구의 --threads가 다음 테스트로 새지 않게
 
 
 # pytest-xdist로 두 작업자가 함께 돌 때, 각자(와 nbval이 띄우는 커널)가 코어 하나씩 쓰게 한다.
