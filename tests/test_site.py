@@ -159,6 +159,18 @@ def test_every_page_in_the_browser(site_dir, site_url, new_page, width):
     assert not problems, "\n".join(problems)
 
 
+def test_every_page_names_its_favicon(site_dir, site_url, new_page):
+    """아이콘이 없으면 브라우저가 /favicon.ico를 따로 찾다가 404를 받는다 (headless는 찾지 않아 위 검사가 못 본다)."""
+    page = _open(new_page, site_url, site_pages()[0], 1280)
+    href = page.evaluate("document.querySelector('link[rel~=icon]')?.href || ''")
+    page.context.close()
+    assert href.startswith(site_url) and href.endswith(".svg"), href
+    assert (site_dir / href.removeprefix(site_url + "/")).read_text().startswith("<svg")
+    for html in site_dir.rglob("*.html"):  # index.html은 첫 페이지로 넘기는 한 줄짜리
+        if html.relative_to(site_dir).parts[0] not in ("_static", "_sources", "index.html"):
+            assert 'rel="icon"' in html.read_text(encoding="utf-8"), html
+
+
 def _solutions_that_do_not_open(page) -> list[str]:
     """풀이(토글) 하나하나를 눌러 내용이 보이게 되는지."""
     bad = []
