@@ -12,34 +12,23 @@ MNIST 5k의 train 분할(4,000장)만, 4장의 quick의 두 배(3,000단계) 학
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import platform
-import shlex
-import sys
-import time
 from pathlib import Path
 
+import pretrain_common as common
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import gancore as gc
+from gancore.models import cgan
+from gancore.train import TrainConfig
 
-import gancore as gc  # noqa: E402
-from gancore.models import cgan  # noqa: E402
-from gancore.train import TrainConfig  # noqa: E402
-
-OUT = ROOT / "gancore" / "assets" / "cgan_mnist.pt"
+OUT = common.ROOT / "gancore" / "assets" / "cgan_mnist.pt"
 # 4장의 quick 설정(학습률 5e-4, 배치 64)을 두 배 오래, EMA 창은 더 길게
 CFG = TrainConfig(
     steps=3000, batch_size=64, z_dim=64, lr_g=5e-4, lr_d=5e-4, ema_decay=0.999, seed=0
 )
 MODEL_KWARGS = {"arch": "mlp", "z_dim": CFG.z_dim, "cond": "embed", "hidden": [256, 512]}
 D_KWARGS = {"arch": "mlp", "cond": "embed", "hidden": [512, 256]}
-
-
-def _command(argv: list[str]) -> str:
-    return "python " + " ".join(shlex.quote(a) for a in ["tools/pretrain_cgan.py", *argv])
 
 
 def pretrain(args, argv: list[str]) -> Path:
@@ -74,21 +63,12 @@ def pretrain(args, argv: list[str]) -> Path:
         G_out,
         "cgan_g",
         cfg,
-        command=_command(argv),
         model_kwargs=MODEL_KWARGS,
         d_kwargs=D_KWARGS,
         wrong_label_weight=1.0,
-        seconds=round(hist.seconds, 1),
-        threads=torch.get_num_threads(),
-        device=dev,
-        torch=torch.__version__,
-        platform=platform.platform(),
-        date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         label_accuracy=round(acc, 3),
         cfid=round(cfid, 2),
-        split=gc.metrics.TRAIN_SPLIT,
-        n_eval=gc.metrics.N_EVAL,
-        eval_seed=gc.metrics.EVAL_SEED,
+        **common.provenance("pretrain_cgan.py", argv, hist.seconds, dev),
     )
     print(
         f"저장: {path} ({path.stat().st_size / 1e6:.2f} MB), {hist.seconds:.0f}초, {cfg.steps}단계, "
@@ -98,19 +78,8 @@ def pretrain(args, argv: list[str]) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None):
-    argv = list(sys.argv[1:] if argv is None else argv)
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["pretrain"])
-    ap.add_argument(
-        "--threads", type=int, default=None, help="torch CPU 스레드 수 (주면 CPU에서 학습)"
-    )
-    ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--dry-run", action="store_true", help="3단계만, /tmp에 저장")
-    args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    return pretrain(args, argv)
+def main(argv: list[str] | None = None) -> Path:
+    return common.main(__doc__, OUT, pretrain, argv, save_every=False)
 
 
 if __name__ == "__main__":

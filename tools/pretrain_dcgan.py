@@ -11,25 +11,14 @@ EMA 생성자의 가중치를 설정·명령·측정값(책의 평가 규약: te
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import platform
-import shlex
-import sys
 import time
 from pathlib import Path
 
-import torch
+import pretrain_common as common
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import gancore as gc  # noqa: E402
-from gancore.models import dcgan  # noqa: E402
-
-
-def _command(argv: list[str]) -> str:
-    return "python " + " ".join(shlex.quote(a) for a in ["tools/pretrain_dcgan.py", *argv])
+import gancore as gc
+from gancore.models import dcgan
 
 
 def _save(
@@ -43,22 +32,13 @@ def _save(
         G,
         "dcgan_g",
         recipe.cfg,
-        command=_command(argv),
         loss=recipe.loss,
         d_norm=recipe.norm,
         model_kwargs={"z_dim": recipe.z_dim, "ch": recipe.ch},
-        seconds=round(seconds, 1),
-        threads=torch.get_num_threads(),
-        device=dev,
-        torch=torch.__version__,
-        platform=platform.platform(),
-        date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         cfid=round(m["cfid"], 2),
         precision=round(m["precision"], 3),
         recall=round(m["recall"], 3),
-        split=gc.metrics.TRAIN_SPLIT,
-        n_eval=gc.metrics.N_EVAL,
-        eval_seed=gc.metrics.EVAL_SEED,
+        **common.provenance("pretrain_dcgan.py", argv, seconds, dev),
         **extra,
     )
     print(
@@ -113,20 +93,8 @@ def pretrain(args, argv: list[str]) -> Path:
     return _save(out, hist.g_ema.module.cpu(), recipe, argv, dev, hist.seconds, stopped_early=False)
 
 
-def main(argv: list[str] | None = None):
-    argv = list(sys.argv[1:] if argv is None else argv)
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["pretrain"])
-    ap.add_argument(
-        "--threads", type=int, default=None, help="torch CPU 스레드 수 (주면 CPU에서 학습)"
-    )
-    ap.add_argument("--save-every", type=int, default=0, help="이 단계마다 중간 체크포인트를 저장")
-    ap.add_argument("--out", type=Path, default=dcgan.PRETRAINED_PATH)
-    ap.add_argument("--dry-run", action="store_true", help="3단계만, /tmp에 저장")
-    args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    return pretrain(args, argv)
+def main(argv: list[str] | None = None) -> Path:
+    return common.main(__doc__, dcgan.PRETRAINED_PATH, pretrain, argv)
 
 
 if __name__ == "__main__":
