@@ -134,6 +134,16 @@ def _clean(page) -> None:
     assert page.external_requests == [], page.external_requests
 
 
+def _time_and_shoot(page, chapter: str, block: str, role: str, canvas: str, values) -> None:
+    """블록의 응답 시간을 재어 기록하고(`_record`), 블록의 스크린숏을 _build/screenshots/에 남긴 뒤 페이지를 닫는다."""
+    _record(chapter, _timings(page, block, 10, role, canvas, values))
+    (ROOT / "_build" / "screenshots").mkdir(parents=True, exist_ok=True)
+    page.locator("div.gangen").screenshot(
+        path=str(ROOT / "_build" / "screenshots" / f"gangen_{chapter}.png")
+    )
+    _clean(page)
+
+
 def test_ch05_block_faithful_and_responsive(site_dir, site_url, new_page):
     data = _site_data(site_dir, "dcgan_mnist")
     G, _ = export.load_generator(export.SITE_MODELS["dcgan_mnist"])
@@ -183,13 +193,7 @@ def test_ch05_block_faithful_and_responsive(site_dir, site_url, new_page):
         )
     assert (_pixels(page, "abc").int() - want[:, 0].int()).abs().max() <= 2
 
-    times = _timings(page, "ch05-interp", 10, "t", "lerp", [0.05 * i for i in range(1, 21)])
-    _record("ch05", times)
-    (ROOT / "_build" / "screenshots").mkdir(parents=True, exist_ok=True)
-    page.locator("div.gangen").screenshot(
-        path=str(ROOT / "_build" / "screenshots" / "gangen_ch05.png")
-    )
-    _clean(page)
+    _time_and_shoot(page, "ch05", "ch05-interp", "t", "lerp", [0.05 * i for i in range(1, 21)])
 
 
 def test_ch04_block_faithful_and_responsive(site_dir, site_url, new_page):
@@ -210,13 +214,7 @@ def test_ch04_block_faithful_and_responsive(site_dir, site_url, new_page):
         got = torch.cat([_pixels(page, "cgan-row"), _pixels(page, "cgan")])
         diff = (got.int() - want.int()).abs().max().item()
         assert diff <= 2, (s, diff)
-    times = _timings(page, "ch04", 10, "seed", "cgan", list(range(1, 21)))
-    _record("ch04", times)
-    (ROOT / "_build" / "screenshots").mkdir(parents=True, exist_ok=True)
-    page.locator("div.gangen").screenshot(
-        path=str(ROOT / "_build" / "screenshots" / "gangen_ch04.png")
-    )
-    _clean(page)
+    _time_and_shoot(page, "ch04", "ch04", "seed", "cgan", list(range(1, 21)))
 
 
 def test_ch13_block_faithful_and_responsive(site_dir, site_url, new_page):
@@ -246,13 +244,7 @@ def test_ch13_block_faithful_and_responsive(site_dir, site_url, new_page):
         assert (_pixels(page, "style")[0].int() - want[k, 0].int()).abs().max() <= 2
         cap = page.text_content('[data-role="style-cap"]')
         assert f"ψ = {psi:.2f}, k = {k}" in cap, cap
-    times = _timings(page, "ch13", 10, "psi", "style", [0.05 * i for i in range(1, 21)])
-    _record("ch13", times)
-    (ROOT / "_build" / "screenshots").mkdir(parents=True, exist_ok=True)
-    page.locator("div.gangen").screenshot(
-        path=str(ROOT / "_build" / "screenshots" / "gangen_ch13.png")
-    )
-    _clean(page)
+    _time_and_shoot(page, "ch13", "ch13", "psi", "style", [0.05 * i for i in range(1, 21)])
 
 
 @pytest.mark.parametrize("page_name", ["05_dcgan", "04_cgan", "13_stylegan"])
