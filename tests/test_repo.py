@@ -95,6 +95,29 @@ def test_bold_closes_before_a_particle(nb):
     assert not bad, f"굵은 글씨가 닫히지 않습니다 (**한글**(english)로 쓰세요): {bad[:5]}"
 
 
+# 붙인(glue) 값 바로 뒤의 조사: 로/으로, 가/이, 는/은, 를/을, 와/과, 였/이었은 앞 글자의 받침에 따라 갈리는데,
+# 값은 다시 실행할 때마다 바뀐다 ("0.003로"는 틀리고 "0.002로"는 맞다). 그래서 값 뒤에는 받침과 상관없는 말
+# (까지, 에, 입니다, 이고, 이었…)을 쓰거나 "정밀도(값)는"처럼 값을 괄호에 넣는다. 퍼센트 값(‘퍼센트’로 읽힌다)은 예외.
+GLUE_PARTICLE = re.compile(
+    r"\{glue(?::text)?\}`[^`:]+(?::(?P<fmt>[^`]*))?`"
+    r"(?P<p>으로|로|가|은|는|을|를|과|와|였|이(?![고며다었던지어라면니]))"
+)
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_allomorphic_particle_after_a_glued_value(nb):
+    md = ["".join(c["source"]) for c in cells(nb) if c["cell_type"] == "markdown"]
+    bad = [
+        m.group(0)
+        for t in md
+        for m in GLUE_PARTICLE.finditer(t)
+        if not (m.group("fmt") or "").endswith("%")
+    ]
+    assert not bad, (
+        f"붙인 값 뒤에 받침에 따라 갈리는 조사가 있습니다 (까지·에·입니다 또는 괄호로): {bad[:5]}"
+    )
+
+
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_size(nb):
     assert nb.stat().st_size < 6 * 2**20
@@ -124,9 +147,12 @@ def test_code_passes_ruff():
     import shutil
     import subprocess
 
-    ruff = shutil.which("ruff") or pytest.skip("ruff가 설치되어 있지 않습니다")
+    venv_ruff = Path(sys.executable).with_name("ruff")
+    ruff = shutil.which("ruff") or (venv_ruff.exists() and str(venv_ruff))
+    ruff = ruff or pytest.skip("ruff가 설치되어 있지 않습니다")
     dirs = ["gancore", "tests", "tools", "_ext"]
-    lint = subprocess.run([ruff, "check", *dirs], cwd=ROOT, capture_output=True, text=True)
+    # 장의 코드 셀도 lint한다 (형식은 글쓴이의 줄 나눔을 그대로 둔다)
+    lint = subprocess.run([ruff, "check", *dirs, "book"], cwd=ROOT, capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout[-2000:]
     fmt = subprocess.run(
         [ruff, "format", "--check", *dirs], cwd=ROOT, capture_output=True, text=True

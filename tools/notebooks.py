@@ -36,7 +36,11 @@ def setup_cell_source() -> str:
     return (
         "# 준비: gancore가 없으면(Colab 등) 책 저장소에서 설치합니다. (tools/notebooks.py sync가 쓰는 셀)\n"
         "# GANBOOK_INSTALL_FROM으로 설치할 곳(예: 내려받은 저장소 폴더)을 바꿀 수 있습니다.\n"
-        "import importlib.util, os, subprocess, sys\n"
+        "import importlib.util\n"
+        "import os\n"
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
         'if importlib.util.find_spec("gancore") is None:\n'
         f'    src = os.environ.get("{INSTALL_ENV}", "git+{repo_url()}")\n'
         '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", src], check=True)'
