@@ -121,15 +121,17 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
         context["translate"] = fixed
 
 
-# 위젯 관리자(embed-amd.js)는 글꼴 파일(Font Awesome)의 주소를 requirejs 모듈 주소에서 얻는다: 그대로 두면
-# 페이지 폴더 아래 "@jupyter-widgets/html-manager/dist/"를 찾아 404가 난다. require.js가 읽기 전에 전역
-# ``require`` 설정 객체로 그 모듈 경로를 사이트의 복사본에 잇는다(data-content_root: 페이지 → 사이트 루트).
+# 위젯 관리자(embed-amd.js) 안의 AMD 모듈들(@jupyter-widgets/html-manager/dist/libembed-amd, base, controls,
+# base7, controls7)은 글꼴 파일(Font Awesome)의 주소를 저마다 자기 requirejs 모듈 주소에서 얻는다: 그대로 두면
+# 페이지 폴더 아래 "@jupyter-widgets/…"를 찾아 404가 난다(브라우저가 그 글꼴을 쓸 때만 불러서 가끔만 보인다).
+# require.js가 읽기 전에 전역 ``require`` 설정 객체로 "@jupyter-widgets" 경로 전체를 사이트의 복사본에 잇는다
+# (data-content_root: 페이지 → 사이트 루트). 글꼴 파일은 모두 그 폴더 바로 아래에 있다.
 ASSETS_PATH_JS = (
     "(function () { var base = new URL((document.documentElement.dataset.content_root || '') + "
     f"'{VENDOR_DIR}/html-manager/', document.baseURI).href; "
-    "window.__jupyter_widgets_assets_path__ = base; "
+    "window.__jupyter_widgets_assets_path__ = base; var dir = base.replace(/\\/$/, ''); "
     "if (typeof window.require === 'undefined') { window.require = "
-    "{ paths: { '@jupyter-widgets/html-manager/dist': base.replace(/\\/$/, '') } }; } })();"
+    "{ paths: { '@jupyter-widgets': dir, '@jupyter-widgets/html-manager/dist': dir } }; } })();"
 )
 
 

@@ -110,7 +110,6 @@ def _timings(page, block: str, steps: int, role: str, canvas: str, values) -> di
 # 이 블록과 상관없이 모든 페이지에 나는, 사이트 전체의 브라우저 테스트(이슈 12)가 잡는 것: 여기서는 알리기만 한다
 SITE_WIDE = (
     "Got invalid theme mode",  # pydata-sphinx-theme: 저장된 밝기 모드가 없을 때
-    "/@jupyter-widgets/html-manager/dist/",  # 위젯 관리자의 글꼴 파일 (404)
 )
 
 

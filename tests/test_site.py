@@ -251,3 +251,36 @@ def test_korean_search_reaches_every_page_using_the_word(site_dir, site_url, new
     assert not tex, f"검색 결과 요약에 TeX 원문: {tex[:2]}"
     assert not page.console_errors, page.console_errors
     assert not page.external_requests, page.external_requests
+
+
+FONT_FACES_JS = """async () => {
+  const urls = new Set();
+  for (const s of document.styleSheets) {
+    let rules;
+    try { rules = s.cssRules; } catch (e) { continue; }
+    for (const r of rules) {
+      if (!(r instanceof CSSFontFaceRule)) continue;
+      for (const m of r.style.getPropertyValue('src').matchAll(/url\\("?([^")]+)"?\\)/g)) {
+        if (!m[1].startsWith('data:')) urls.add(new URL(m[1], s.href || document.baseURI).href);
+      }
+    }
+  }
+  const bad = [];
+  for (const u of urls) {
+    const r = await fetch(u);
+    if (!r.ok) bad.push(`${u} ${r.status}`);
+  }
+  return {n: urls.size, bad};
+}"""
+
+
+def test_every_font_a_widget_page_declares_is_served(site_url, new_page):
+    """위젯 관리자의 CSS가 선언한 글꼴(Font Awesome)이 사이트 안에 있다.
+
+    브라우저는 그 글꼴이 쓰일 때에만 파일을 부르므로(테마 아이콘과 그리는 순서에 따라) 요청 검사만으로는
+    404가 가끔만 보인다. 그래서 선언된 @font-face 주소를 모두 직접 부른다.
+    """
+    page = _open(new_page, site_url, "book/05_dcgan.html", 1280)
+    got = page.evaluate(FONT_FACES_JS)
+    page.context.close()
+    assert got["n"] > 5 and got["bad"] == [], got
