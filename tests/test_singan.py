@@ -89,14 +89,16 @@ def test_critic_patch_output_and_shape_errors():
 def trained():
     torch.manual_seed(0)
     img = torch.rand(1, 3, 40, 30) * 2 - 1
-    pyr, hists = S.fit(img, TINY, progress=False)
-    return img, pyr, hists
+    seen = []  # 콜백이 받은 단계: fit의 callbacks는 모든 척도의 run에 간다
+    pyr, hists = S.fit(img, TINY, progress=False, callbacks=[lambda st: seen.append(st.step)])
+    return img, pyr, hists, seen
 
 
 def test_fit_runs_scale_by_scale(trained):
-    img, pyr, hists = trained
+    img, pyr, hists, seen = trained
     sizes, _ = S.pyramid_sizes(40, 30, TINY.factor, TINY.min_size, TINY.max_size)
     assert [s.size for s in pyr.scales] == sizes and len(hists) == len(sizes)
+    assert seen == list(range(1, TINY.cfg.steps + 1)) * len(sizes)
     for h in hists:
         assert h.step[-1] == TINY.cfg.steps and all(math.isfinite(v) for v in h["g_rec"])
     for s in pyr.scales:  # 학습이 끝난 척도는 얼어 있고 남은 기울기도 없다
@@ -104,7 +106,7 @@ def test_fit_runs_scale_by_scale(trained):
 
 
 def test_fixed_reconstruction_noise_and_amplitude(trained):
-    img, pyr, _ = trained
+    img, pyr, _, _ = trained
     assert pyr[0].amp == 1.0 and pyr[0].z_rec.abs().sum() > 0
     assert torch.equal(pyr[0].z_rec[:, 0], pyr[0].z_rec[:, 1])  # 가장 거친 척도: 회색 잡음
     for n in range(1, len(pyr)):
@@ -125,7 +127,7 @@ def test_fixed_reconstruction_noise_and_amplitude(trained):
 
 
 def test_sampling_sizes_seeds_and_start(trained):
-    img, pyr, _ = trained
+    img, pyr, _, _ = trained
     h, w = pyr[-1].size
     a, b = pyr.sample(3, seed=0), pyr.sample(3, seed=0)
     assert a.shape == (3, 3, h, w) and torch.equal(a, b)
@@ -141,7 +143,7 @@ def test_sampling_sizes_seeds_and_start(trained):
 
 
 def test_step_losses_and_gradients(trained):
-    img, pyr, _ = trained
+    img, pyr, _, _ = trained
     n = len(pyr) - 1
     s = pyr[n]
     s.G.requires_grad_(True)

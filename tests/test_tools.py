@@ -85,3 +85,89 @@ def test_pretrain_dcgan_dry_run_writes_a_loadable_checkpoint():
     )
     assert info["extra"]["split"] == "train" and info["extra"]["n_eval"] == 1000  # 책의 평가 규약
     assert G(torch.zeros(2, G.z_dim)).shape == (2, 1, 28, 28)
+
+
+# --- tools/full_check.py: full 모드 점검 ------------------------------------------------------
+
+
+def test_full_check_runs_a_family_and_records_it(tmp_path):
+    """CPU에서 DCGAN의 FULL 레시피를 6단계: 단계당 시간 × FULL의 단계 수가 어림 시간, 기록은 JSON에."""
+    import json
+
+    import full_check as fc
+
+    from gancore.models import dcgan
+
+    out = tmp_path / "fc.json"
+    (row,) = fc.main(["--only", "dcgan", "--steps", "6", "--json", str(out)])
+    assert row["family"] == "dcgan" and row["full_steps"] == dcgan.FULL.cfg.steps
+    (ms,) = row["ms_per_step"]
+    assert ms > 0 and abs(row["full_minutes"] - ms * dcgan.FULL.cfg.steps / 60_000) < 0.1
+    assert row["peak_gib"] is None and row["note"].startswith(
+        "classifier-FID"
+    )  # CPU: GPU 메모리 없음
+    rec = json.loads(out.read_text())
+    assert rec["info"]["steps"] == 6 and rec["info"]["mode"] == "quick" and rec["rows"] == [row]
+
+
+def test_full_check_step_timer_splits_runs_and_skips_warmup():
+    import full_check as fc
+
+    t = fc.StepTimer()
+    t.marks = [(1, 0.0), (2, 1.0), (3, 1.5), (1, 9.0), (2, 9.25), (3, 9.5)]  # run 두 번
+    assert t.groups() == [[1.0, 0.5], [0.25, 0.25]]  # run 사이의 간격은 세지 않는다
+    assert fc._ms([9.0, 9.0, 9.0, 1.0, 2.0, 3.0]) == 2000.0  # 처음 세 간격을 뺀 중앙값
+    assert [fc.duration(m) for m in (2.14, 23.6, 371.7, 1766.2, 24090.0)] == [
+        "2.1분",
+        "24분",
+        "6.2시간",
+        "1.2일",
+        "17일",
+    ]
+
+
+def test_full_check_rejects_bad_input():
+    import full_check as fc
+    import pytest
+
+    from gancore.errors import GanBookError
+
+    with pytest.raises(GanBookError, match=r"알 수 없는 모델 가족\(unknown family\).*singan"):
+        fc.main(["--only", "dcgan,sngan"])
+    with pytest.raises(GanBookError, match="--steps"):
+        fc.main(["--steps", "3"])
+
+
+def test_running_appendix_shows_the_full_check_records():
+    """부록의 표는 tools/records의 두 기록에서 만든 그대로이고, 그 옆 문장은 기록이 보이는 것이다."""
+    import json
+    import re
+
+    import full_check as fc
+
+    gpu, cpu = (json.loads((fc.RECORDS / f).read_text()) for f in fc.RECORD_FILES)
+    running = (ROOT / "book" / "running.md").read_text(encoding="utf-8")
+    assert fc.doc_table(gpu, cpu) in running
+    assert (
+        {r["family"] for r in gpu["rows"]} == set(fc.CHECKS) == {r["family"] for r in cpu["rows"]}
+    )
+    assert not any("error" in r for r in gpu["rows"] + cpu["rows"])
+    assert gpu["info"]["device"] == "cuda" and gpu["info"]["mode"] == "full"
+    assert "NVIDIA H200" in (fc.RECORDS / "full_check_h200_steps30.log").read_text()
+    # "50단계로 다시 잰 기록과 견주면 DCGAN, Pix2Pix는 40% 안팎, 나머지는 15% 안"
+    log50 = (fc.RECORDS / "full_check_h200_steps50.log").read_text()
+    again = {
+        m[0]: float(m[1])
+        for m in re.findall(r"^\| \d+ \| (\w+) \| [\d,]+ \| [^|]+ \| ([\d.]+) \|", log50, re.M)
+    }
+    change = {r["family"]: abs(again[r["family"]] / r["full_minutes"] - 1) for r in gpu["rows"]}
+    assert all(0.3 < change[f] < 0.5 for f in ("dcgan", "pix2pix")), change
+    assert all(v < 0.15 for f, v in change.items() if f not in ("dcgan", "pix2pix")), change
+    # 본문: "가장 큰 PGGAN과 SinGAN", README: "up to 8.8 GiB"
+    peaks = sorted(gpu["rows"], key=lambda r: r["peak_gib"])
+    assert {peaks[-1]["family"], peaks[-2]["family"]} == {"pggan", "singan"}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"up to {peaks[-1]['peak_gib']:.1f} GiB" in readme
+    # "CPU에서는 5장과 9장 말고는 주 학습 하나에 몇 시간에서 몇 주"
+    slow = [r["full_minutes"] for r in cpu["rows"] if r["family"] not in ("dcgan", "pix2pix")]
+    assert min(slow) >= 3 * 60 and max(slow) > 14 * 24 * 60

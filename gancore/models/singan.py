@@ -297,8 +297,10 @@ def add_scale(pyr: Pyramid, real: torch.Tensor, recipe: Recipe) -> Scale:
     return scale
 
 
-def fit_scale(pyr: Pyramid, n: int, recipe: Recipe, *, desc: str, progress: bool) -> History:
-    """척도 n 하나를 `train.run`으로 학습하고 그 생성자를 얼린다."""
+def fit_scale(
+    pyr: Pyramid, n: int, recipe: Recipe, *, desc: str, progress: bool, callbacks=()
+) -> History:
+    """척도 n 하나를 `train.run`으로 학습하고 그 생성자를 얼린다 (callbacks: 단계마다 TrainState를 받는 함수들)."""
     cfg, s = recipe.cfg, pyr[n]
     opts = [
         torch.optim.Adam(m.parameters(), lr=lr, betas=cfg.betas)
@@ -317,7 +319,7 @@ def fit_scale(pyr: Pyramid, n: int, recipe: Recipe, *, desc: str, progress: bool
         phases,
         cfg.steps,
         log_every=cfg.log_every,
-        callbacks=[lambda st: [sc.step() for sc in scheds]],
+        callbacks=[lambda st: [sc.step() for sc in scheds], *callbacks],
         device=s.real.device,
         history=History(d_output="score"),
         desc=desc,
@@ -329,8 +331,17 @@ def fit_scale(pyr: Pyramid, n: int, recipe: Recipe, *, desc: str, progress: bool
     return hist
 
 
-def fit(image: torch.Tensor, recipe: Recipe, *, progress: bool = True, desc: str = "SinGAN"):
+def fit(
+    image: torch.Tensor,
+    recipe: Recipe,
+    *,
+    progress: bool = True,
+    desc: str = "SinGAN",
+    callbacks=(),
+):
     """사진 한 장 (1, 3, H, W)로 피라미드를 거친 척도부터 학습한다: 척도마다 `fit_scale` (곧 `train.run`) 한 번.
+
+    callbacks는 모든 척도의 `run`에 넘긴다 (척도마다 state.step은 1부터 다시 센다).
 
     Returns:
         (Pyramid, 척도마다의 History 목록).
@@ -345,7 +356,7 @@ def fit(image: torch.Tensor, recipe: Recipe, *, progress: bool = True, desc: str
     for n, size in enumerate(sizes):
         add_scale(pyr, resize(image, size).clamp(-1, 1), recipe)
         name = f"{desc} 척도 {n + 1}/{len(sizes)} ({size[0]}×{size[1]})"
-        hists.append(fit_scale(pyr, n, recipe, desc=name, progress=progress))
+        hists.append(fit_scale(pyr, n, recipe, desc=name, progress=progress, callbacks=callbacks))
     return pyr, hists
 
 
