@@ -103,9 +103,8 @@ def test_full_check_runs_a_family_and_records_it(tmp_path):
     assert row["family"] == "dcgan" and row["full_steps"] == dcgan.FULL.cfg.steps
     (ms,) = row["ms_per_step"]
     assert ms > 0 and abs(row["full_minutes"] - ms * dcgan.FULL.cfg.steps / 60_000) < 0.1
-    assert row["peak_gib"] is None and row["note"].startswith(
-        "classifier-FID"
-    )  # CPU: GPU 메모리 없음
+    assert row["peak_gib"] is None  # CPU: GPU 메모리 없음
+    assert row["note"].startswith("classifier-FID")  # 학습 뒤 평가를 불렀다
     rec = json.loads(out.read_text())
     assert rec["info"]["steps"] == 6 and rec["info"]["mode"] == "quick" and rec["rows"] == [row]
 
@@ -132,7 +131,7 @@ def test_full_check_rejects_bad_input():
 
     from gancore.errors import GanBookError
 
-    with pytest.raises(GanBookError, match=r"알 수 없는 모델 가족\(unknown family\).*singan"):
+    with pytest.raises(GanBookError, match=r"알 수 없는 모델 가족\(family\) 이름.*'sngan'.*singan"):
         fc.main(["--only", "dcgan,sngan"])
     with pytest.raises(GanBookError, match="--steps"):
         fc.main(["--steps", "3"])

@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import gancore as gc  # noqa: E402
-from gancore.errors import GanBookError  # noqa: E402
+from gancore.errors import GanBookError, unknown_name  # noqa: E402
 
 WARMUP = 3  # 단계당 시간에서 빼는 처음 단계 수 (cuDNN 알고리즘 고르기, 첫 할당)
 
@@ -59,7 +59,7 @@ class StepTimer:
 
 
 def _ms(gaps: list[float]) -> float:
-    """처음 WARMUP 간격을 뺀 중앙값 (ms)."""
+    """처음 WARMUP 간격을 뺀 중앙값 (ms). 간격이 WARMUP개뿐이면(--steps = WARMUP + 1) 모두의 중앙값."""
     kept = gaps[WARMUP:] or gaps
     return 1000 * statistics.median(kept)
 
@@ -249,7 +249,7 @@ def duration(minutes: float) -> str:
 
 
 def doc_table(gpu: dict, cpu: dict) -> str:
-    """부록 '실행 방법'의 표: 가족마다 FULL 단계, GPU와 CPU의 어림 시간, GPU 최대 메모리 (두 기록에서)."""
+    """부록 '실행 환경과 문제 해결'의 표: 가족마다 FULL 단계, GPU와 CPU의 어림 시간, GPU 최대 메모리 (두 기록에서)."""
     by_cpu = {r["family"]: r for r in cpu["rows"]}
     out = [
         "| 장 | 모델 | 단계 | GPU 시간 | GPU 메모리 | CPU 시간 |",
@@ -285,9 +285,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(CHECKS)
     for n in names:
         if n not in CHECKS:
-            raise GanBookError(
-                f"알 수 없는 모델 가족(unknown family): {n!r}. 가능한 이름: {', '.join(CHECKS)}"
-            )
+            raise unknown_name("모델 가족(family)", n, CHECKS)
     if args.steps <= WARMUP:
         raise GanBookError(
             f"--steps는 {WARMUP}보다 커야 합니다(처음 {WARMUP}단계는 시간에서 뺀다): {args.steps}"
